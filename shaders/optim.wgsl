@@ -1,0 +1,43 @@
+// optim: in-place parameter updates over one flat parameter buffer (all layers at once).
+//   sgd:  g' = g + wd*w;  v = mu*v + g';  w -= lr * (NESTEROV ? g' + mu*v : v)
+//   adam: ADAMW: w -= lr*wd*w (decoupled), else g' = g + wd*w (L2);
+//         m = b1*m + (1-b1)*g';  v = b2*v + (1-b2)*g'^2;
+//         w -= lr * (m/bc1) / (sqrt(v/bc2) + eps),  bc1 = 1-b1^t, bc2 = 1-b2^t (host computes)
+// Bindings: 0 params, 1 grad, 2 w (rw), 3 m / velocity (rw), 4 v (adam only, rw).
+// Dispatch: one invocation per element on a 2-D grid: id = (wg.x + wg.y*nwg.x)*WG + local.
+
+struct P { n: u32, lr: f32, wd: f32, mu: f32, b1: f32, b2: f32, eps: f32, bc1: f32, bc2: f32, _a: u32, _b: u32, _c: u32 }
+
+override WG: u32 = 64;
+override NESTEROV: bool = false;
+override ADAMW: bool = false;
+
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> grad: array<f32>;
+@group(0) @binding(2) var<storage, read_write> w: array<f32>;
+@group(0) @binding(3) var<storage, read_write> m: array<f32>;
+@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+
+@compute @workgroup_size(WG)
+fn sgd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let i = (wid.x + wid.y * nwg.x) * WG + li;
+  if (i >= p.n) { return; }
+  let g = grad[i] + p.wd * w[i];
+  let vel = p.mu * m[i] + g;
+  m[i] = vel;
+  w[i] -= p.lr * select(vel, g + p.mu * vel, NESTEROV);
+}
+
+@compute @workgroup_size(WG)
+fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let i = (wid.x + wid.y * nwg.x) * WG + li;
+  if (i >= p.n) { return; }
+  var wi = w[i];
+  var g = grad[i];
+  if (ADAMW) { wi -= p.lr * p.wd * wi; } else { g += p.wd * wi; }
+  let mi = p.b1 * m[i] + (1.0 - p.b1) * g;
+  let vi = p.b2 * v[i] + (1.0 - p.b2) * g * g;
+  m[i] = mi;
+  v[i] = vi;
+  w[i] = wi - p.lr * (mi / p.bc1) / (sqrt(vi / p.bc2) + p.eps);
+}

@@ -1,0 +1,107 @@
+import { PipelineCache } from './pipelines.js';
+import { BufferPool } from './buffers.js';
+import { Profiler } from './profiler.js';
+
+/** What we report about the adapter in use (browsers may leave fields blank). */
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** How the adapter was found: a GPU, or the SwiftShader fallback we switched to. */
+  source: 'native' | 'swiftshader-fallback' | 'browser';
+}
+
+export interface ContextOptions {
+  /** Create a timestamp-query profiler when the adapter supports it. */
+  profile?: boolean;
+  /** Called once if the device is lost for any reason other than destroy(). */
+  onLost?: (message: string) => void;
+  source?: AdapterDescription['source'];
+}
+
+/**
+ * Everything a kernel needs: device, queue, pipeline cache, buffer pool and an optional profiler.
+ * One is created per device and passed explicitly; nothing here is global.
+ */
+export class GpuContext {
+  readonly pipelines: PipelineCache;
+  readonly pool: BufferPool;
+  readonly profiler: Profiler | null;
+  readonly hasTimestamps: boolean;
+  /** Resolves with a message when the device is lost (never on a deliberate destroy()). */
+  readonly lost: Promise<string>;
+  private destroyed = false;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly adapter: AdapterDescription,
+    opts: ContextOptions = {},
+  ) {
+    this.hasTimestamps = device.features.has('timestamp-query');
+    this.pipelines = new PipelineCache(device);
+    this.pool = new BufferPool(device);
+    this.profiler = opts.profile && this.hasTimestamps ? new Profiler(device) : null;
+    this.lost = device.lost.then((info) => {
+      const msg = `WebGPU device lost (${info.reason}): ${info.message || 'no details'}`;
+      if (!this.destroyed) (opts.onLost ?? ((m: string) => console.error(m)))(msg);
+      return msg;
+    });
+    device.addEventListener('uncapturederror', (ev) => {
+      const err = (ev as GPUUncapturedErrorEvent).error;
+      console.error(`WebGPU error: ${err.message}`);
+    });
+  }
+
+  get queue(): GPUQueue {
+    return this.device.queue;
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  describe(): string {
+    const a = this.adapter;
+    const parts = [a.vendor, a.architecture, a.device, a.description].filter((s) => s && s.length);
+    return `${parts.join(' / ') || 'unknown adapter'} [${a.source}]`;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.profiler?.destroy();
+    this.pool.destroy();
+    this.device.destroy();
+  }
+}
+
+export function describeAdapter(adapter: GPUAdapter, source: AdapterDescription['source']): AdapterDescription {
+  const i = adapter.info;
+  return {
+    vendor: i?.vendor ?? '',
+    architecture: i?.architecture ?? '',
+    device: i?.device ?? '',
+    description: i?.description ?? '',
+    source,
+  };
+}
+
+/** Requests a device with the limits the kernels benefit from and timestamp-query when offered. */
+export async function createContextFromAdapter(adapter: GPUAdapter, opts: ContextOptions = {}): Promise<GpuContext> {
+  const features: GPUFeatureName[] = [];
+  if (adapter.features.has('timestamp-query')) features.push('timestamp-query');
+  const a = adapter.limits;
+  const device = await adapter.requestDevice({
+    requiredFeatures: features,
+    requiredLimits: {
+      maxStorageBuffersPerShaderStage: a.maxStorageBuffersPerShaderStage,
+      maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
+      maxBufferSize: a.maxBufferSize,
+      maxComputeWorkgroupStorageSize: a.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: a.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: a.maxComputeWorkgroupSizeX,
+      maxComputeWorkgroupSizeY: a.maxComputeWorkgroupSizeY,
+    },
+  });
+  return new GpuContext(device, describeAdapter(adapter, opts.source ?? 'native'), opts);
+}

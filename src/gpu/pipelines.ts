@@ -1,0 +1,49 @@
+import type { KernelDef } from '../kernels/registry.js';
+
+export type Constants = Record<string, number>;
+
+/** Compiled pipelines keyed by registry name plus override constants. */
+export class PipelineCache {
+  private modules = new Map<string, GPUShaderModule>();
+  private pipelines = new Map<string, Promise<GPUComputePipeline>>();
+
+  constructor(private device: GPUDevice) {}
+
+  static key(def: KernelDef, constants: Constants): string {
+    const c = Object.keys(constants).sort().map((k) => `${k}=${constants[k]}`).join(',');
+    return c ? `${def.name}{${c}}` : def.name;
+  }
+
+  private module(def: KernelDef): GPUShaderModule {
+    let m = this.modules.get(def.file);
+    if (!m) {
+      m = this.device.createShaderModule({ code: def.source, label: def.file });
+      this.modules.set(def.file, m);
+    }
+    return m;
+  }
+
+  get(def: KernelDef, constants: Constants = {}): Promise<GPUComputePipeline> {
+    const all = { ...def.constants, ...constants };
+    const key = PipelineCache.key(def, all);
+    let p = this.pipelines.get(key);
+    if (!p) {
+      p = this.device
+        .createComputePipelineAsync({
+          label: key,
+          layout: 'auto',
+          compute: { module: this.module(def), entryPoint: def.entry, constants: all },
+        })
+        .catch((e: Error) => {
+          this.pipelines.delete(key);
+          throw new Error(`kernel ${key} (${def.file}:${def.entry}) failed to compile: ${e.message}`);
+        });
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  get size(): number {
+    return this.pipelines.size;
+  }
+}

@@ -1,0 +1,70 @@
+import type { Dispatch } from './dispatch.js';
+
+export interface KernelTiming {
+  kernel: string;
+  ns: number;
+  flops: number;
+  bytes: number;
+}
+
+/**
+ * Per-dispatch GPU time from timestamp-query: each profiled dispatch gets a begin/end pair.
+ * Spans that come back negative or zero (clock resets, quantised browser timers) are dropped
+ * and counted in `dropped`, never reported as real times.
+ */
+export class Profiler {
+  private readonly capacity: number;
+  private readonly querySet: GPUQuerySet;
+  private readonly resolveBuf: GPUBuffer;
+  private readonly readBuf: GPUBuffer;
+  private pending: Dispatch[] = [];
+  private resolved: Dispatch[] = [];
+  dropped = 0;
+
+  constructor(private device: GPUDevice, capacity = 2048) {
+    this.capacity = capacity;
+    this.querySet = device.createQuerySet({ type: 'timestamp', count: capacity * 2 });
+    this.resolveBuf = device.createBuffer({ size: capacity * 16, usage: 0x200 /* QUERY_RESOLVE */ | 0x4 /* COPY_SRC */ });
+    this.readBuf = device.createBuffer({ size: capacity * 16, usage: 0x1 /* MAP_READ */ | 0x8 /* COPY_DST */ });
+  }
+
+  timestampWrites(d: Dispatch): GPUComputePassTimestampWrites {
+    const i = this.pending.length;
+    if (i >= this.capacity) throw new Error(`profiler: more than ${this.capacity} dispatches before resolve()`);
+    this.pending.push(d);
+    return { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 };
+  }
+
+  /** Appends the query resolve to `enc`; call once per submit after the profiled passes. */
+  resolve(enc: GPUCommandEncoder): void {
+    const n = this.pending.length;
+    if (!n) return;
+    if (this.resolved.length) throw new Error('profiler: collect() the previous results before resolving again');
+    enc.resolveQuerySet(this.querySet, 0, 2 * n, this.resolveBuf, 0);
+    enc.copyBufferToBuffer(this.resolveBuf, 0, this.readBuf, 0, 16 * n);
+    this.resolved = this.pending;
+    this.pending = [];
+  }
+
+  async collect(): Promise<KernelTiming[]> {
+    const list = this.resolved;
+    if (!list.length) return [];
+    await this.readBuf.mapAsync(0x1 /* READ */, 0, 16 * list.length);
+    const t = new BigInt64Array(this.readBuf.getMappedRange(0, 16 * list.length).slice(0));
+    this.readBuf.unmap();
+    this.resolved = [];
+    const out: KernelTiming[] = [];
+    list.forEach((d, i) => {
+      const ns = Number(t[2 * i + 1] - t[2 * i]);
+      if (ns > 0) out.push({ kernel: d.kernel, ns, flops: d.flops, bytes: d.bytes });
+      else this.dropped++;
+    });
+    return out;
+  }
+
+  destroy(): void {
+    this.querySet.destroy();
+    this.resolveBuf.destroy();
+    this.readBuf.destroy();
+  }
+}

@@ -1,0 +1,36 @@
+import { afterAll } from 'vitest';
+import { createNodeContext } from '../../src/gpu/node.js';
+import type { GpuContext } from '../../src/gpu/context.js';
+import { createTensor, poison, readTensor, readTensorU32, uploadTensor, type Tensor } from '../../src/gpu/buffers.js';
+import { run, type Dispatch } from '../../src/gpu/dispatch.js';
+import { uniform } from '../../src/util/rng.js';
+
+let ctxPromise: Promise<GpuContext> | null = null;
+
+/** One device per test file, destroyed after the file's tests. */
+export function gpu(): Promise<GpuContext> {
+  if (!ctxPromise) {
+    ctxPromise = createNodeContext();
+    afterAll(async () => (await ctxPromise!).destroy());
+  }
+  return ctxPromise;
+}
+
+export const rand = (ctx: GpuContext, shape: number[], seed: number): { t: Tensor; v: Float32Array } => {
+  const v = uniform(shape.reduce((a, b) => a * b, 1), seed);
+  return { t: uploadTensor(ctx.device, v, shape), v };
+};
+
+/** An output tensor filled with NaN/0xFFFFFFFF so unwritten elements fail comparisons. */
+export function output(ctx: GpuContext, shape: readonly number[], dtype: 'f32' | 'u32' = 'f32'): Tensor {
+  const t = createTensor(ctx.device, shape, dtype);
+  poison(ctx.device, t);
+  return t;
+}
+
+export async function exec(ctx: GpuContext, ...ds: Array<Dispatch | Promise<Dispatch>>): Promise<void> {
+  await run(ctx, await Promise.all(ds));
+}
+
+export const read = (ctx: GpuContext, t: Tensor) => readTensor(ctx.device, t);
+export const readU32 = (ctx: GpuContext, t: Tensor) => readTensorU32(ctx.device, t);

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom } from '../../src/ops/conv2d.js';
+import { biasGrad } from '../../src/ops/bias.js';
+import { biasGradRef, conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/ref/conv2d.js';
+import { uploadTensor } from '../../src/gpu/buffers.js';
+import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
+import { expectClose, FWD, GRAD } from '../helpers/check.js';
+
+interface Case { N: number; C: number; H: number; W: number; K: number; k: number; stride: number; pad: number }
+
+// Every kernel size x stride x padding, each with C=1 and C=3; odd, non-square spatial sizes
+// and batch 1/2 so no dimension lines up with the workgroup size.
+const cases: Case[] = [];
+for (const k of [1, 3, 5])
+  for (const stride of [1, 2])
+    for (const pad of [0, 1])
+      for (const C of [1, 3]) {
+        const i = cases.length;
+        cases.push({ N: 1 + (i % 2), C, H: k + 4 + (i % 3), W: k + 6 - (i % 2), K: [1, 2, 5][i % 3], k, stride, pad });
+      }
+
+const name = (c: Case) => `N${c.N} C${c.C} ${c.H}x${c.W} K${c.K} k${c.k} s${c.stride} p${c.pad}`;
+
+describe('conv2d kernels vs float64 reference', () => {
+  it.each(cases.map((c) => [name(c), c] as const))('%s', async (_n, c) => {
+    const ctx = await gpu();
+    const args = { stride: c.stride, padding: c.pad };
+    const seed = c.k * 100 + c.stride * 10 + c.pad + c.C;
+    const x = rand(ctx, [c.N, c.C, c.H, c.W], seed);
+    const w = rand(ctx, [c.K, c.C, c.k, c.k], seed + 1);
+    const b = rand(ctx, [c.K], seed + 2);
+    const g = conv2dGeom(x.t.shape, w.t.shape, args);
+    const dy = rand(ctx, [g.N, g.K, g.OH, g.OW], seed + 3);
+    const y = output(ctx, [g.N, g.K, g.OH, g.OW]);
+    const dx = output(ctx, x.t.shape);
+    const dw = output(ctx, w.t.shape);
+    const db = output(ctx, [g.K]);
+    await exec(ctx,
+      conv2dForward(ctx, x.t, w.t, b.t, y, args),
+      conv2dBackwardInput(ctx, dy.t, w.t, dx, args),
+      conv2dBackwardWeight(ctx, x.t, dy.t, dw, args),
+      biasGrad(ctx, dy.t, db));
+    expectClose('fwd', await read(ctx, y), conv2dRef(x.v, w.v, b.v, g), FWD.atol, FWD.rtol);
+    expectClose('bwd_input', await read(ctx, dx), conv2dBwdInputRef(dy.v, w.v, g), GRAD.atol, GRAD.rtol);
+    expectClose('bwd_weight', await read(ctx, dw), conv2dBwdWeightRef(x.v, dy.v, g), GRAD.atol, GRAD.rtol);
+    expectClose('bwd_bias', await read(ctx, db), biasGradRef(dy.v, g.N, g.K, g.OH * g.OW), GRAD.atol, GRAD.rtol);
+  });
+
+  it('bwd_weight and bias grad accumulate into existing gradients', async () => {
+    const ctx = await gpu();
+    const args = { stride: 2, padding: 1 };
+    const x = rand(ctx, [3, 3, 11, 9], 7);
+    const g = conv2dGeom(x.t.shape, [4, 3, 3, 3], args);
+    const dy = rand(ctx, [g.N, g.K, g.OH, g.OW], 8);
+    const dw0 = rand(ctx, [4, 3, 3, 3], 9);
+    const db0 = rand(ctx, [4], 10);
+    await exec(ctx, conv2dBackwardWeight(ctx, x.t, dy.t, dw0.t, args, { accumulate: true }), biasGrad(ctx, dy.t, db0.t, { accumulate: true }));
+    const wantW = conv2dBwdWeightRef(x.v, dy.v, g).map((v, i) => v + dw0.v[i]);
+    const wantB = biasGradRef(dy.v, g.N, g.K, g.OH * g.OW).map((v, i) => v + db0.v[i]);
+    expectClose('dw accumulated', await read(ctx, dw0.t), wantW, GRAD.atol, GRAD.rtol);
+    expectClose('db accumulated', await read(ctx, db0.t), wantB, GRAD.atol, GRAD.rtol);
+  });
+
+  it('rejects unsupported arguments with a clear error', async () => {
+    const ctx = await gpu();
+    const x = uploadTensor(ctx.device, new Float32Array(2 * 3 * 5 * 5), [2, 3, 5, 5]);
+    const w = uploadTensor(ctx.device, new Float32Array(4 * 2 * 3 * 3), [4, 2, 3, 3]);
+    const b = uploadTensor(ctx.device, new Float32Array(4), [4]);
+    const y = output(ctx, [2, 4, 3, 3]);
+    expect(() => conv2dForward(ctx, x, w, b, y)).toThrow(/weight has 2 input channels, input has 3/);
+    expect(() => conv2dGeom([1, 1, 5, 5], [1, 1, 3, 3], { stride: 0 })).toThrow(/stride must be an integer >= 1/);
+    expect(() => conv2dGeom([1, 1, 5, 5], [1, 1, 3, 3], { padding: 0.5 })).toThrow(/padding must be an integer >= 0/);
+    expect(() => conv2dGeom([1, 1, 2, 2], [1, 1, 5, 5])).toThrow(/does not fit/);
+    expect(() => conv2dGeom([1, 5, 5], [1, 1, 3, 3])).toThrow(/NCHW/);
+  });
+});
