@@ -40,7 +40,7 @@ fn max_fwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   let ow = i % p.OW;
   let oh = (i / p.OW) % p.OH;
   let plane = i / (p.OW * p.OH);
-  var best = -3.4028235e38;
+  var best = 0.0; // replaced by the first in-window tap (at == none)
   var at = 0xffffffffu;
   for (var kh = 0u; kh < p.KH; kh++) {
     let ih = i32(oh * p.SH + kh) - i32(p.PH);

@@ -30,7 +30,8 @@ fn row_sumexp(o: u32, m: f32) -> f32 {
 }
 
 fn row_loss(o: u32, label: u32, m: f32, s: f32) -> f32 {
-  if (label >= p.K) { return bitcast<f32>(0x7fc00000u); }
+  // NaN built at run time: WGSL rejects a constant NaN.
+  if (label >= p.K) { return bitcast<f32>(0x7fc00000u | (p._pad & 0u)); }
   return log(s) + m - z[o + label];
 }
 

@@ -58,7 +58,8 @@ export async function requestNodeAdapter(): Promise<{ adapter: GPUAdapter; sourc
     }
   }
   const icd = swiftShaderIcd();
-  if (icd && (force || !process.env.VK_ICD_FILENAMES)) {
+  // A driver list the user chose is respected: only an unset one is pointed at SwiftShader.
+  if (icd && (force || !(process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES))) {
     process.env.VK_ICD_FILENAMES = icd;
     process.env.VK_DRIVER_FILES = icd;
     const gpu = dawn.create([]);

@@ -34,9 +34,11 @@ export class PipelineCache {
           layout: 'auto',
           compute: { module: this.module(def), entryPoint: def.entry, constants: all },
         })
-        .catch((e: Error) => {
+        .catch(async (e: Error) => {
           this.pipelines.delete(key);
-          throw new Error(`kernel ${key} (${def.file}:${def.entry}) failed to compile: ${e.message}`);
+          const info = await this.module(def).getCompilationInfo();
+          const msgs = info.messages.filter((m) => m.type === 'error').map((m) => `${def.file}:${m.lineNum}:${m.linePos}: ${m.message}`);
+          throw new Error(`kernel ${key} failed to compile: ${msgs.length ? msgs.join('; ') : e.message}`);
         });
       this.pipelines.set(key, p);
     }

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { dropoutBackward, dropoutForward } from '../../src/ops/dropout.js';
+import { adamStep, sgdStep, type AdamHyper, type SgdHyper } from '../../src/ops/optim.js';
+import { dropoutMaskRef } from '../../src/ref/dropout.js';
+import { adamRef, sgdRef } from '../../src/ref/optim.js';
+import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
+import { expectClose, FWD } from '../helpers/check.js';
+
+describe('dropout vs its CPU twin', () => {
+  it.each([[1, 0.5, 1], [1000, 0.1, 7], [4097, 0.5, 12345], [3001, 0.9, 0xdeadbeef]])('n=%i rate=%f seed=%i', async (n, rate, seed) => {
+    const ctx = await gpu();
+    const x = rand(ctx, [n], n), dy = rand(ctx, [n], n + 1);
+    const mask = output(ctx, [n]), y = output(ctx, [n]), dx = output(ctx, [n]);
+    await exec(ctx, dropoutForward(ctx, x.t, mask, y, rate, seed), dropoutBackward(ctx, dy.t, mask, dx));
+    const m = dropoutMaskRef(n, seed, rate);
+    expectClose('mask', await read(ctx, mask), m, 0, 1e-6);
+    expectClose('y', await read(ctx, y), Array.from(x.v, (v, i) => v * m[i]), FWD.atol, FWD.rtol);
+    expectClose('dx', await read(ctx, dx), Array.from(dy.v, (v, i) => v * m[i]), FWD.atol, FWD.rtol);
+  });
+
+  it('drops close to `rate` of the elements, and another seed gives another mask', () => {
+    const n = 100_000;
+    for (const rate of [0.1, 0.5, 0.8]) {
+      const a = dropoutMaskRef(n, 1, rate), b = dropoutMaskRef(n, 2, rate);
+      const dropped = a.filter((v) => v === 0).length / n;
+      expect(Math.abs(dropped - rate)).toBeLessThan(0.01);
+      expect(a.some((v, i) => v !== b[i])).toBe(true);
+    }
+  });
+
+  it('rejects a rate outside [0, 1)', async () => {
+    const ctx = await gpu();
+    const x = rand(ctx, [4], 1);
+    expect(() => dropoutForward(ctx, x.t, output(ctx, [4]), output(ctx, [4]), 1, 0)).toThrow(/rate must be in \[0, 1\)/);
+  });
+});
+
+describe('optimizer steps vs float64 reference', () => {
+  const sgdCases: SgdHyper[] = [{ lr: 0.1 }, { lr: 0.05, momentum: 0.9 }, { lr: 0.01, momentum: 0.9, weightDecay: 5e-4, nesterov: true }];
+  it.each(sgdCases.map((h) => [JSON.stringify(h), h] as const))('sgd %s, 3 steps', async (_n, h) => {
+    const ctx = await gpu();
+    const n = 1037;
+    const w = rand(ctx, [n], 1), vel = rand(ctx, [n], 2);
+    let W: ArrayLike<number> = w.v, V: ArrayLike<number> = vel.v;
+    for (let step = 0; step < 3; step++) {
+      const g = rand(ctx, [n], 10 + step);
+      await exec(ctx, sgdStep(ctx, w.t, g.t, vel.t, h));
+      ({ w: W, vel: V } = sgdRef(W, g.v, V, h));
+    }
+    expectClose('w', await read(ctx, w.t), W, FWD.atol, FWD.rtol);
+    expectClose('velocity', await read(ctx, vel.t), V, FWD.atol, FWD.rtol);
+  });
+
+  const adamCases: AdamHyper[] = [{ lr: 1e-3 }, { lr: 1e-2, beta1: 0.8, beta2: 0.99, weightDecay: 0.01 }, { lr: 1e-2, weightDecay: 0.05, decoupled: true }];
+  it.each(adamCases.map((h) => [JSON.stringify(h), h] as const))('adam %s, 3 steps', async (_n, h) => {
+    const ctx = await gpu();
+    const n = 777;
+    const w = rand(ctx, [n], 3), m = output(ctx, [n]), v = output(ctx, [n]);
+    ctx.queue.writeBuffer(m.buffer, 0, new Float32Array(n));
+    ctx.queue.writeBuffer(v.buffer, 0, new Float32Array(n));
+    let W: ArrayLike<number> = w.v, M: ArrayLike<number> = new Float64Array(n), Vv: ArrayLike<number> = new Float64Array(n);
+    for (let t = 1; t <= 3; t++) {
+      const g = rand(ctx, [n], 20 + t);
+      await exec(ctx, adamStep(ctx, w.t, g.t, m, v, h, t));
+      ({ w: W, m: M, v: Vv } = adamRef(W, g.v, M, Vv, h, t));
+    }
+    expectClose('w', await read(ctx, w.t), W, FWD.atol, FWD.rtol);
+    expectClose('m', await read(ctx, m), M, FWD.atol, FWD.rtol);
+    expectClose('v', await read(ctx, v), Vv, FWD.atol, FWD.rtol);
+  });
+
+  it('rejects invalid hyper-parameters', async () => {
+    const ctx = await gpu();
+    const w = rand(ctx, [4], 1);
+    expect(() => sgdStep(ctx, w.t, w.t, w.t, { lr: -1 })).toThrow(/lr must be a finite number >= 0/);
+    expect(() => sgdStep(ctx, w.t, w.t, w.t, { lr: 0.1, nesterov: true })).toThrow(/nesterov momentum needs momentum > 0/);
+    expect(() => adamStep(ctx, w.t, w.t, w.t, w.t, { lr: 0.1, beta1: 1 })).toThrow(/betas must be in \[0, 1\)/);
+    expect(() => adamStep(ctx, w.t, w.t, w.t, w.t, { lr: 0.1 }, 0)).toThrow(/step must be an integer >= 1/);
+  });
+});
