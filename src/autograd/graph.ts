@@ -1,0 +1,112 @@
+import type { GpuContext } from '../gpu/context.js';
+import { createTensor, type Tensor } from '../gpu/buffers.js';
+import type { Dispatch } from '../gpu/dispatch.js';
+import { axpy } from '../ops/elementwise.js';
+
+/** A node of the tape: the op that produced a Var, and how to push its gradient to the inputs. */
+export interface Node {
+  name: string;
+  inputs: Var[];
+  backward: (g: Graph) => Promise<void>;
+}
+
+export class Var {
+  /** Set by the Graph when the gradient buffer is first needed. */
+  grad: Tensor | null = null;
+  constructor(
+    readonly t: Tensor,
+    readonly requiresGrad: boolean,
+    readonly node: Node | null = null,
+    /** Reshapes share storage (and gradient storage) with their base. */
+    readonly viewOf: Var | null = null,
+    /** Parameter gradients live in the flat grad buffer, cleared once per step, so they always accumulate. */
+    readonly paramGrad: Tensor | null = null,
+  ) {}
+  get shape(): readonly number[] {
+    return this.t.shape;
+  }
+}
+
+/**
+ * Records forward dispatches as ops are applied, then the backward dispatches in reverse
+ * topological order. Built once for a fixed batch size; the lists are replayed every step.
+ */
+export class Graph {
+  readonly forward: Dispatch[] = [];
+  readonly backwardList: Dispatch[] = [];
+  readonly tensors: Tensor[] = [];
+  private written = new Set<Var>();
+
+  constructor(readonly ctx: GpuContext) {}
+
+  /** A tensor that lives as long as the graph. */
+  alloc(shape: readonly number[], dtype: 'f32' | 'u32' = 'f32'): Tensor {
+    const t = createTensor(this.ctx.device, shape, dtype);
+    this.tensors.push(t);
+    return t;
+  }
+
+  input(t: Tensor, requiresGrad = false): Var {
+    return new Var(t, requiresGrad);
+  }
+
+  gradOf(v: Var): Tensor {
+    if (v.paramGrad) return v.paramGrad;
+    if (!v.grad) v.grad = v.viewOf ? { ...this.gradOf(v.viewOf), shape: v.t.shape } : this.alloc(v.t.shape);
+    return v.grad;
+  }
+
+  private base(v: Var): Var {
+    return v.viewOf ? this.base(v.viewOf) : v;
+  }
+
+  /**
+   * Adds a gradient contribution into v. `make(dst, accumulate)` builds the kernel; kernels that
+   * can add into their output get accumulate=true once v already holds a gradient, the others
+   * write into a temporary that is then added with axpy.
+   */
+  async contribute(v: Var, canAccumulate: boolean, make: (dst: Tensor, accumulate: boolean) => Promise<Dispatch>): Promise<void> {
+    if (!v.requiresGrad) return;
+    const b = this.base(v);
+    const already = v.paramGrad !== null || this.written.has(b);
+    if (!already || canAccumulate) {
+      this.backwardList.push(await make(this.gradOf(v), already));
+    } else {
+      const tmp = this.alloc(v.t.shape);
+      this.backwardList.push(await make(tmp, false));
+      this.backwardList.push(await axpy(this.ctx, 1, tmp, this.gradOf(v)));
+    }
+    this.written.add(b);
+  }
+
+  /** Marks v's gradient as written by a fused forward (softmax + cross-entropy). */
+  seeded(v: Var): void {
+    this.written.add(this.base(v));
+  }
+
+  /** Appends the backward pass from `root` (whose gradient must already be seeded). */
+  async backward(root: Var): Promise<void> {
+    if (!this.written.has(this.base(root))) throw new Error('backward: the root has no gradient; seed it first');
+    // Iterative post-order DFS: inputs before the node that consumes them.
+    const order: Var[] = [];
+    const seen = new Set<Var>();
+    const stack: Array<[Var, boolean]> = [[root, false]];
+    while (stack.length) {
+      const [v, done] = stack.pop()!;
+      if (done) { order.push(v); continue; }
+      if (seen.has(v)) continue;
+      seen.add(v);
+      stack.push([v, true]);
+      for (const u of v.node?.inputs ?? []) if (u.requiresGrad && !seen.has(u)) stack.push([u, false]);
+    }
+    for (let i = order.length - 1; i >= 0; i--) {
+      const v = order[i];
+      if (v.node && this.written.has(this.base(v))) await v.node.backward(this);
+    }
+  }
+
+  destroy(): void {
+    for (const t of this.tensors) t.buffer.destroy();
+    this.tensors.length = 0;
+  }
+}

@@ -1,0 +1,110 @@
+// Differentiable ops: each forward records its dispatch and, beside it, its backward.
+import type { Tensor } from '../gpu/buffers.js';
+import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom, type Conv2dArgs } from '../ops/conv2d.js';
+import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dGeom, type Pool2dArgs } from '../ops/pool2d.js';
+import { matmul } from '../ops/matmul.js';
+import { biasAdd, biasGrad } from '../ops/bias.js';
+import { reluBackward, reluForward } from '../ops/elementwise.js';
+import { dropoutBackward, dropoutForward } from '../ops/dropout.js';
+import { softmaxXentForwardBackward } from '../ops/loss.js';
+import { numel } from '../gpu/buffers.js';
+import { Var, type Graph } from './graph.js';
+import type { OpDispatch } from '../ops/common.js';
+
+const needs = (...vs: Var[]) => vs.some((v) => v.requiresGrad);
+
+export async function conv2d(g: Graph, x: Var, w: Var, b: Var, args: Conv2dArgs): Promise<Var> {
+  const geo = conv2dGeom(x.shape, w.shape, args);
+  const y = g.alloc([geo.N, geo.K, geo.OH, geo.OW]);
+  g.forward.push(await conv2dForward(g.ctx, x.t, w.t, b.t, y, args));
+  const out: Var = new Var(y, needs(x, w, b), {
+    name: 'conv2d', inputs: [x, w, b],
+    backward: async (gr) => {
+      const dy = gr.gradOf(out);
+      await gr.contribute(w, true, (dst, acc) => conv2dBackwardWeight(gr.ctx, x.t, dy, dst, args, { accumulate: acc }));
+      await gr.contribute(b, true, (dst, acc) => biasGrad(gr.ctx, dy, dst, { accumulate: acc }));
+      await gr.contribute(x, false, (dst) => conv2dBackwardInput(gr.ctx, dy, w.t, dst, args));
+    },
+  });
+  return out;
+}
+
+/** y = x W^T + b with W [out, in] (PyTorch's layout). */
+export async function linear(g: Graph, x: Var, w: Var, b: Var): Promise<Var> {
+  if (x.shape.length !== 2) throw new Error(`linear: input must be [N, features], got [${x.shape.join(', ')}]`);
+  const y = g.alloc([x.shape[0], w.shape[0]]);
+  g.forward.push(await matmul(g.ctx, x.t, w.t, y, { transB: true }));
+  g.forward.push(await biasAdd(g.ctx, y, b.t));
+  const out: Var = new Var(y, needs(x, w, b), {
+    name: 'linear', inputs: [x, w, b],
+    backward: async (gr) => {
+      const dy = gr.gradOf(out);
+      await gr.contribute(w, true, (dst, acc) => matmul(gr.ctx, dy, x.t, dst, { transA: true, accumulate: acc }));
+      await gr.contribute(b, true, (dst, acc) => biasGrad(gr.ctx, dy, dst, { accumulate: acc }));
+      await gr.contribute(x, true, (dst, acc) => matmul(gr.ctx, dy, w.t, dst, { accumulate: acc }));
+    },
+  });
+  return out;
+}
+
+export async function relu(g: Graph, x: Var): Promise<Var> {
+  const y = g.alloc(x.shape);
+  g.forward.push(await reluForward(g.ctx, x.t, y));
+  const out: Var = new Var(y, x.requiresGrad, {
+    name: 'relu', inputs: [x],
+    backward: (gr) => gr.contribute(x, false, (dst) => reluBackward(gr.ctx, x.t, gr.gradOf(out), dst)),
+  });
+  return out;
+}
+
+export async function maxPool2d(g: Graph, x: Var, args: Pool2dArgs): Promise<Var> {
+  const geo = pool2dGeom(x.shape, args);
+  const shape = [geo.N, geo.C, geo.OH, geo.OW];
+  const y = g.alloc(shape), idx = g.alloc(shape, 'u32');
+  g.forward.push(await maxPool2dForward(g.ctx, x.t, y, idx, args));
+  const out: Var = new Var(y, x.requiresGrad, {
+    name: 'maxpool2d', inputs: [x],
+    backward: (gr) => gr.contribute(x, false, (dst) => maxPool2dBackward(gr.ctx, gr.gradOf(out), idx, dst, args)),
+  });
+  return out;
+}
+
+export async function avgPool2d(g: Graph, x: Var, args: Pool2dArgs): Promise<Var> {
+  const geo = pool2dGeom(x.shape, args);
+  const y = g.alloc([geo.N, geo.C, geo.OH, geo.OW]);
+  g.forward.push(await avgPool2dForward(g.ctx, x.t, y, args));
+  const out: Var = new Var(y, x.requiresGrad, {
+    name: 'avgpool2d', inputs: [x],
+    backward: (gr) => gr.contribute(x, false, (dst) => avgPool2dBackward(gr.ctx, gr.gradOf(out), dst, args)),
+  });
+  return out;
+}
+
+/** A view with a new shape (no copy); its gradient is a view of the input's gradient. */
+export function reshape(x: Var, shape: readonly number[]): Var {
+  if (numel(shape) !== numel(x.shape)) throw new Error(`reshape: [${x.shape.join(', ')}] cannot become [${shape.join(', ')}]`);
+  return new Var({ ...x.t, shape }, x.requiresGrad, { name: 'reshape', inputs: [x], backward: async () => {} }, x);
+}
+
+/** Inverted dropout. Returns the dispatch so the trainer can rewrite its seed every step. */
+export async function dropout(g: Graph, x: Var, rate: number, seed: number): Promise<{ out: Var; fwd: OpDispatch }> {
+  const y = g.alloc(x.shape), mask = g.alloc(x.shape);
+  const fwd = await dropoutForward(g.ctx, x.t, mask, y, rate, seed);
+  g.forward.push(fwd);
+  const out: Var = new Var(y, x.requiresGrad, {
+    name: 'dropout', inputs: [x],
+    backward: (gr) => gr.contribute(x, false, (dst) => dropoutBackward(gr.ctx, gr.gradOf(out), mask, dst)),
+  });
+  return { out, fwd };
+}
+
+/**
+ * Fused mean softmax cross-entropy: the forward writes per-row losses and, in the same kernel,
+ * the logits' gradient, which seeds the backward.
+ */
+export async function softmaxCrossEntropy(g: Graph, logits: Var, labels: Tensor): Promise<Tensor> {
+  const loss = g.alloc([logits.shape[0]]);
+  g.forward.push(await softmaxXentForwardBackward(g.ctx, logits.t, labels, loss, g.gradOf(logits)));
+  g.seeded(logits);
+  return loss;
+}
