@@ -1,0 +1,66 @@
+import { Var, type Graph } from '../autograd/graph.js';
+import * as F from '../autograd/ops.js';
+import type { OpDispatch } from '../ops/common.js';
+import type { Param, ParamStore } from './params.js';
+
+/** The serialisable description of one layer; a model is an array of these. */
+export type LayerSpec =
+  | { type: 'conv2d'; in: number; out: number; kernel: number; stride?: number; padding?: number }
+  | { type: 'linear'; in: number; out: number }
+  | { type: 'maxpool2d' | 'avgpool2d'; kernel: number; stride?: number; padding?: number }
+  | { type: 'relu' }
+  | { type: 'flatten' }
+  | { type: 'dropout'; rate: number };
+
+export interface ForwardState {
+  training: boolean;
+  /** Dropout dispatches whose seed the trainer rewrites each step. */
+  dropouts: OpDispatch[];
+  seed: number;
+}
+
+export interface Layer {
+  spec: LayerSpec;
+  forward(g: Graph, x: Var, s: ForwardState): Promise<Var>;
+}
+
+const paramVar = (store: ParamStore, p: Param) => new Var(store.weight(p), true, null, null, store.grad(p));
+
+export function buildLayer(spec: LayerSpec, store: ParamStore, name: string): Layer {
+  switch (spec.type) {
+    case 'conv2d': {
+      const fanIn = spec.in * spec.kernel * spec.kernel;
+      const w = store.add(`${name}.weight`, [spec.out, spec.in, spec.kernel, spec.kernel], { kind: 'he', fanIn });
+      const b = store.add(`${name}.bias`, [spec.out], { kind: 'zeros' });
+      const args = { stride: spec.stride ?? 1, padding: spec.padding ?? 0 };
+      return { spec, forward: (g, x) => F.conv2d(g, x, paramVar(store, w), paramVar(store, b), args) };
+    }
+    case 'linear': {
+      const w = store.add(`${name}.weight`, [spec.out, spec.in], { kind: 'he', fanIn: spec.in });
+      const b = store.add(`${name}.bias`, [spec.out], { kind: 'zeros' });
+      return { spec, forward: (g, x) => F.linear(g, x, paramVar(store, w), paramVar(store, b)) };
+    }
+    case 'maxpool2d':
+    case 'avgpool2d': {
+      const args = { kernel: spec.kernel, stride: spec.stride ?? spec.kernel, padding: spec.padding ?? 0 };
+      const f = spec.type === 'maxpool2d' ? F.maxPool2d : F.avgPool2d;
+      return { spec, forward: (g, x) => f(g, x, args) };
+    }
+    case 'relu':
+      return { spec, forward: (g, x) => F.relu(g, x) };
+    case 'flatten':
+      return { spec, forward: async (_g, x) => F.reshape(x, [x.shape[0], x.shape.slice(1).reduce((a, b) => a * b, 1)]) };
+    case 'dropout':
+      return {
+        spec,
+        forward: async (g, x, s) => {
+          if (!s.training || spec.rate === 0) return x;
+          const { out, fwd } = await F.dropout(g, x, spec.rate, s.seed + s.dropouts.length);
+          s.dropouts.push(fwd);
+          return out;
+        },
+      };
+    default:
+      throw new Error(`unknown layer type ${(spec as { type: string }).type}`);
+  }
+}

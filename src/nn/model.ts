@@ -1,0 +1,86 @@
+import type { Graph, Var } from '../autograd/graph.js';
+import { buildLayer, type ForwardState, type Layer, type LayerSpec } from './layers.js';
+import { ParamStore } from './params.js';
+
+export interface ModelSpec {
+  name: string;
+  input: [number, number, number];
+  classes: number;
+  layers: LayerSpec[];
+}
+
+/** A Sequential stack over one ParamStore. */
+export class Sequential {
+  readonly store = new ParamStore();
+  readonly layers: Layer[];
+
+  constructor(readonly spec: ModelSpec) {
+    this.layers = spec.layers.map((l, i) => buildLayer(l, this.store, `${i}.${l.type}`));
+    checkShapes(spec);
+  }
+
+  async forward(g: Graph, x: Var, s: ForwardState): Promise<Var> {
+    let h = x;
+    for (const l of this.layers) h = await l.forward(g, h, s);
+    return h;
+  }
+}
+
+/** Walks the spec's shapes once so a bad architecture fails at construction with the layer named. */
+export function checkShapes(spec: ModelSpec): void {
+  let shape: number[] = [...spec.input];
+  spec.layers.forEach((l, i) => {
+    const where = `layer ${i} (${l.type})`;
+    const [c, h, w] = shape;
+    switch (l.type) {
+      case 'conv2d': {
+        if (shape.length !== 3 || c !== l.in) throw new Error(`${where}: expects ${l.in} channels, gets [${shape.join(', ')}]`);
+        const p = l.padding ?? 0, s = l.stride ?? 1;
+        shape = [l.out, Math.floor((h + 2 * p - l.kernel) / s) + 1, Math.floor((w + 2 * p - l.kernel) / s) + 1];
+        break;
+      }
+      case 'maxpool2d':
+      case 'avgpool2d': {
+        if (shape.length !== 3) throw new Error(`${where}: needs a [C, H, W] input`);
+        const p = l.padding ?? 0, s = l.stride ?? l.kernel;
+        shape = [c, Math.floor((h + 2 * p - l.kernel) / s) + 1, Math.floor((w + 2 * p - l.kernel) / s) + 1];
+        break;
+      }
+      case 'flatten':
+        shape = [shape.reduce((a, b) => a * b, 1)];
+        break;
+      case 'linear':
+        if (shape.length !== 1 || shape[0] !== l.in) throw new Error(`${where}: expects ${l.in} features, gets [${shape.join(', ')}]`);
+        shape = [l.out];
+        break;
+    }
+    if (shape.some((d) => !(d >= 1))) throw new Error(`${where}: output shape [${shape.join(', ')}] is empty`);
+  });
+  if (shape.length !== 1 || shape[0] !== spec.classes) throw new Error(`model ${spec.name}: ends in [${shape.join(', ')}], expected [${spec.classes}]`);
+}
+
+const conv = (i: number, o: number, k: number, padding = 0): LayerSpec => ({ type: 'conv2d', in: i, out: o, kernel: k, padding });
+const relu: LayerSpec = { type: 'relu' };
+const pool: LayerSpec = { type: 'maxpool2d', kernel: 2 };
+
+export const PRESETS: Record<string, ModelSpec> = {
+  /** LeNet-5 as in the benchmarks: conv 6@5x5 same, pool, conv 16@5x5, pool, dense 120, 84, 10. */
+  lenet: {
+    name: 'lenet', input: [1, 28, 28], classes: 10,
+    layers: [conv(1, 6, 5, 2), relu, pool, conv(6, 16, 5), relu, pool, { type: 'flatten' },
+      { type: 'linear', in: 400, out: 120 }, relu, { type: 'linear', in: 120, out: 84 }, relu, { type: 'linear', in: 84, out: 10 }],
+  },
+  /** The default: two conv blocks of two 3x3 convs, dropout before the classifier; aims at >= 99.5% with augmentation. */
+  cnn: {
+    name: 'cnn', input: [1, 28, 28], classes: 10,
+    layers: [conv(1, 32, 3, 1), relu, conv(32, 32, 3, 1), relu, pool, conv(32, 64, 3, 1), relu, conv(64, 64, 3, 1), relu, pool,
+      { type: 'flatten' }, { type: 'dropout', rate: 0.4 }, { type: 'linear', in: 3136, out: 256 }, relu, { type: 'dropout', rate: 0.4 },
+      { type: 'linear', in: 256, out: 10 }],
+  },
+  /** The Keras MNIST example CNN (benchmarks). */
+  keras: {
+    name: 'keras', input: [1, 28, 28], classes: 10,
+    layers: [conv(1, 32, 3), relu, conv(32, 64, 3), relu, pool, { type: 'flatten' }, { type: 'linear', in: 9216, out: 128 }, relu,
+      { type: 'linear', in: 128, out: 10 }],
+  },
+};

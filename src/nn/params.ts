@@ -1,0 +1,77 @@
+import type { GpuContext } from '../gpu/context.js';
+import { numel, STORAGE, type Tensor } from '../gpu/buffers.js';
+import { rng } from '../util/rng.js';
+
+export type Init = { kind: 'he'; fanIn: number } | { kind: 'glorot'; fanIn: number; fanOut: number } | { kind: 'zeros' };
+
+export interface Param {
+  name: string;
+  shape: readonly number[];
+  init: Init;
+  /** Float offset into the flat buffers (a multiple of 64 floats = 256 bytes, the binding alignment). */
+  offset: number;
+}
+
+const ALIGN = 64;
+
+/**
+ * All parameters in one flat weight buffer, with matching flat buffers for gradients and two
+ * optimizer slots, so an optimizer step is one dispatch and zeroing gradients is one clear.
+ */
+export class ParamStore {
+  readonly params: Param[] = [];
+  size = 0;
+  weights: GPUBuffer | null = null;
+  grads: GPUBuffer | null = null;
+  slots: GPUBuffer[] = [];
+
+  add(name: string, shape: readonly number[], init: Init): Param {
+    if (this.weights) throw new Error('ParamStore: cannot add parameters after materialize()');
+    if (this.params.some((p) => p.name === name)) throw new Error(`duplicate parameter name ${name}`);
+    const p: Param = { name, shape, init, offset: this.size };
+    this.size += Math.ceil(numel(shape) / ALIGN) * ALIGN;
+    this.params.push(p);
+    return p;
+  }
+
+  /** Seeded host-side initial values for every parameter, laid out like the flat buffer. */
+  initialValues(seed: number): Float32Array {
+    const out = new Float32Array(this.size);
+    const r = rng(seed);
+    const normal = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+    for (const p of this.params) {
+      const n = numel(p.shape);
+      for (let i = 0; i < n; i++) {
+        if (p.init.kind === 'he') out[p.offset + i] = normal() * Math.sqrt(2 / p.init.fanIn);
+        else if (p.init.kind === 'glorot') out[p.offset + i] = (2 * r() - 1) * Math.sqrt(6 / (p.init.fanIn + p.init.fanOut));
+      }
+    }
+    return out;
+  }
+
+  materialize(ctx: GpuContext, values: Float32Array, slots = 2): void {
+    if (values.length !== this.size) throw new Error(`ParamStore: ${values.length} values for ${this.size} slots`);
+    const bytes = Math.max(16, this.size * 4);
+    const mk = (label: string) => ctx.device.createBuffer({ size: bytes, usage: STORAGE, label });
+    this.weights = mk('params');
+    this.grads = mk('grads');
+    this.slots = Array.from({ length: slots }, (_, i) => mk(`opt-slot${i}`));
+    ctx.queue.writeBuffer(this.weights, 0, values.buffer, values.byteOffset, values.byteLength);
+  }
+
+  private view(buf: GPUBuffer | null, p: Param): Tensor {
+    if (!buf) throw new Error('ParamStore: materialize() first');
+    return { buffer: buf, offset: p.offset * 4, shape: p.shape, dtype: 'f32' };
+  }
+  weight(p: Param): Tensor { return this.view(this.weights, p); }
+  grad(p: Param): Tensor { return this.view(this.grads, p); }
+  /** The whole flat buffer as one tensor (optimizer steps). */
+  flat(buf: GPUBuffer | null): Tensor {
+    if (!buf) throw new Error('ParamStore: materialize() first');
+    return { buffer: buf, offset: 0, shape: [this.size], dtype: 'f32' };
+  }
+
+  destroy(): void {
+    for (const b of [this.weights, this.grads, ...this.slots]) b?.destroy();
+  }
+}
