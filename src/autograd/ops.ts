@@ -4,7 +4,7 @@ import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom, t
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dGeom, type Pool2dArgs } from '../ops/pool2d.js';
 import { matmul } from '../ops/matmul.js';
 import { biasAdd, biasGrad } from '../ops/bias.js';
-import { reluBackward, reluForward } from '../ops/elementwise.js';
+import { add as addOp, axpy, reluBackward, reluForward, scale } from '../ops/elementwise.js';
 import { dropoutBackward, dropoutForward } from '../ops/dropout.js';
 import { softmaxXentForwardBackward } from '../ops/loss.js';
 import { numel } from '../gpu/buffers.js';
@@ -107,4 +107,18 @@ export async function softmaxCrossEntropy(g: Graph, logits: Var, labels: Tensor)
   g.forward.push(await softmaxXentForwardBackward(g.ctx, logits.t, labels, loss, g.gradOf(logits)));
   g.seeded(logits);
   return loss;
+}
+
+/** a + b (same shapes): the join of two branches, so gradients fan out to both. */
+export async function add(g: Graph, a: Var, b: Var): Promise<Var> {
+  const y = g.alloc(a.shape);
+  g.forward.push(await addOp(g.ctx, a.t, b.t, y));
+  const out: Var = new Var(y, needs(a, b), {
+    name: 'add', inputs: [a, b],
+    backward: async (gr) => {
+      const dy = gr.gradOf(out);
+      for (const v of [a, b]) await gr.contribute(v, true, (dst, acc) => (acc ? axpy(gr.ctx, 1, dy, dst) : scale(gr.ctx, dy, 1, dst)));
+    },
+  });
+  return out;
 }

@@ -1,0 +1,110 @@
+import type { GpuContext } from '../gpu/context.js';
+import { readTensor, readTensorU32, type Tensor } from '../gpu/buffers.js';
+import { encodeDispatches, type Dispatch } from '../gpu/dispatch.js';
+import { Graph } from '../autograd/graph.js';
+import { softmaxCrossEntropy } from '../autograd/ops.js';
+import { axpy, reduceSum } from '../ops/elementwise.js';
+import { argmax, countCorrect, softmax } from '../ops/loss.js';
+import type { Sequential } from '../nn/model.js';
+import type { ForwardState } from '../nn/layers.js';
+import type { Optimizer } from '../optim/optimizer.js';
+
+/**
+ * A whole training step (forward, fused loss + gradient, backward, optimizer) recorded once for a
+ * fixed batch; every step encodes the same dispatches into one command buffer. The loss sum and
+ * correct count accumulate on the GPU and are read only when asked.
+ */
+export class TrainStep {
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly graph: Graph,
+    readonly dispatches: Dispatch[],
+    readonly logits: Tensor,
+    readonly lossRows: Tensor,
+    private readonly lossAcc: Tensor,
+    private readonly correctAcc: Tensor,
+    private readonly state: ForwardState,
+    private readonly optimizer: Optimizer | null,
+    private readonly grads: GPUBuffer | null,
+  ) {}
+
+  static async build(ctx: GpuContext, model: Sequential, x: Tensor, labels: Tensor, optimizer: Optimizer | null, seed = 1): Promise<TrainStep> {
+    const g = new Graph(ctx);
+    const state: ForwardState = { training: true, dropouts: [], seed };
+    const logits = await model.forward(g, g.input(x), state);
+    const lossRows = await softmaxCrossEntropy(g, logits, labels);
+    const lossMean = g.alloc([1]), lossAcc = g.alloc([1]), correctAcc = g.alloc([1], 'u32');
+    g.forward.push(await reduceSum(ctx, lossRows, lossMean, { mean: true }));
+    g.forward.push(await axpy(ctx, 1, lossMean, lossAcc));
+    g.forward.push(await countCorrect(ctx, logits.t, labels, correctAcc));
+    await g.backward(logits);
+    const list = [...g.forward, ...g.backwardList, ...(optimizer ? [optimizer.dispatch] : [])];
+    const step = new TrainStep(ctx, g, list, logits.t, lossRows, lossAcc, correctAcc, state, optimizer, model.store.grads);
+    step.resetMetrics();
+    return step;
+  }
+
+  /** Rewrites per-step uniforms (dropout seeds, optimizer step/lr): queue writes, no readback. */
+  prepare(t: number, lr: number, seed: number): void {
+    // The dropout seed is word 1 of its uniform block ({n, seed, rate}); a new mask every step.
+    for (const [i, d] of this.state.dropouts.entries()) {
+      this.ctx.queue.writeBuffer(d.uniform, 4, new Uint32Array([(Math.imul(seed, 7919) + i * 104729 + t) >>> 0]));
+    }
+    this.optimizer?.prepare(t, lr);
+  }
+
+  /** Encodes the step into `enc`: one gradient clear, then every dispatch. */
+  encode(enc: GPUCommandEncoder): void {
+    if (this.grads) enc.clearBuffer(this.grads);
+    encodeDispatches(this.ctx, enc, this.dispatches);
+  }
+
+  run(): void {
+    const enc = this.ctx.device.createCommandEncoder();
+    this.encode(enc);
+    this.ctx.profiler?.resolve(enc);
+    this.ctx.queue.submit([enc.finish()]);
+  }
+
+  resetMetrics(): void {
+    const enc = this.ctx.device.createCommandEncoder();
+    enc.clearBuffer(this.lossAcc.buffer, this.lossAcc.offset, 16);
+    enc.clearBuffer(this.correctAcc.buffer, this.correctAcc.offset, 16);
+    this.ctx.queue.submit([enc.finish()]);
+  }
+
+  /** Sum of per-step mean losses and correct predictions since the last reset (one readback). */
+  async readMetrics(): Promise<{ lossSum: number; correct: number }> {
+    const [l, c] = await Promise.all([readTensor(this.ctx.device, this.lossAcc), readTensorU32(this.ctx.device, this.correctAcc)]);
+    return { lossSum: l[0], correct: c[0] };
+  }
+
+  destroy(): void {
+    this.graph.destroy();
+  }
+}
+
+/** Forward-only graph for evaluation and prediction: logits, probabilities, argmax, correct count. */
+export class EvalStep {
+  private constructor(readonly ctx: GpuContext, readonly graph: Graph, readonly dispatches: Dispatch[],
+    readonly probs: Tensor, readonly preds: Tensor, readonly correct: Tensor) {}
+
+  static async build(ctx: GpuContext, model: Sequential, x: Tensor, labels: Tensor | null): Promise<EvalStep> {
+    const g = new Graph(ctx);
+    const logits = await model.forward(g, g.input(x), { training: false, dropouts: [], seed: 0 });
+    const probs = g.alloc(logits.shape), preds = g.alloc([logits.shape[0]], 'u32'), correct = g.alloc([1], 'u32');
+    g.forward.push(await softmax(ctx, logits.t, probs), await argmax(ctx, logits.t, preds));
+    if (labels) g.forward.push(await countCorrect(ctx, logits.t, labels, correct));
+    return new EvalStep(ctx, g, g.forward, probs, preds, correct);
+  }
+
+  run(): void {
+    const enc = this.ctx.device.createCommandEncoder();
+    encodeDispatches(this.ctx, enc, this.dispatches);
+    this.ctx.queue.submit([enc.finish()]);
+  }
+
+  destroy(): void {
+    this.graph.destroy();
+  }
+}
