@@ -9,6 +9,7 @@ import softmaxXent from '../../shaders/softmax_xent.wgsl?raw';
 import metrics from '../../shaders/metrics.wgsl?raw';
 import dropout from '../../shaders/dropout.wgsl?raw';
 import optim from '../../shaders/optim.wgsl?raw';
+import data from '../../shaders/data.wgsl?raw';
 
 /**
  * One entry per kernel version. The name (`family.op.vN`) is the key of the pipeline cache,
@@ -64,6 +65,7 @@ add('dropout.fwd.v1', 'dropout.wgsl', dropout, 'fwd');
 add('dropout.bwd.v1', 'dropout.wgsl', dropout, 'bwd');
 add('optim.sgd.v1', 'optim.wgsl', optim, 'sgd');
 add('optim.adam.v1', 'optim.wgsl', optim, 'adam');
+add('data.gather.v1', 'data.wgsl', data, 'gather');
 
 export const registry: ReadonlyMap<string, KernelDef> = new Map(defs.map((d) => [d.name, d]));
 

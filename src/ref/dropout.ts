@@ -6,12 +6,13 @@ function pcg(v: number): number {
   return ((w >>> 22) ^ w) >>> 0;
 }
 
+/** Uniform in [0, 1) from (seed, i), 24 bits, as the shaders compute it. */
+export function hash01Ref(seed: number, i: number): number {
+  return (pcg((i ^ pcg(seed >>> 0)) >>> 0) >>> 8) / 16777216;
+}
+
 export function dropoutMaskRef(n: number, seed: number, rate: number): Float64Array {
-  const hs = pcg(seed >>> 0);
   const mask = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const u = (pcg((i ^ hs) >>> 0) >>> 8) / 16777216;
-    mask[i] = u >= rate ? 1 / (1 - rate) : 0;
-  }
+  for (let i = 0; i < n; i++) mask[i] = hash01Ref(seed, i) >= rate ? 1 / (1 - rate) : 0;
   return mask;
 }
