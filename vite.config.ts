@@ -1,14 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
-// Kernel tests share one GPU device per file and SwiftShader is CPU-bound on 2 cores,
-// so files run one at a time rather than fighting for the same cores.
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/setup.ts'],
-    fileParallelism: false,
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    reporters: ['default'],
-  },
+export default defineConfig(({ mode }) => {
+  if (mode === 'cli') {
+    // The Node CLI: one ESM file with the WGSL inlined; npm dependencies stay external.
+    return {
+      build: {
+        ssr: 'src/cli/main.ts',
+        outDir: 'dist/cli',
+        emptyOutDir: true,
+        target: 'node20',
+        rollupOptions: { output: { entryFileNames: 'main.js' } },
+      },
+    };
+  }
+  return {
+    test: {
+      include: ['test/**/*.test.ts'],
+      globalSetup: ['test/setup.ts'],
+      // Kernel tests each hold a device and SwiftShader is CPU-bound on 2 cores: one file at a time.
+      fileParallelism: false,
+      testTimeout: 300_000,
+      hookTimeout: 120_000,
+    },
+  };
 });

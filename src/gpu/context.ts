@@ -18,6 +18,8 @@ export interface ContextOptions {
   /** Called once if the device is lost for any reason other than destroy(). */
   onLost?: (message: string) => void;
   source?: AdapterDescription['source'];
+  /** Objects the device depends on that must not be garbage-collected (Dawn instances, adapter). */
+  retain?: unknown[];
 }
 
 /**
@@ -32,12 +34,15 @@ export class GpuContext {
   /** Resolves with a message when the device is lost (never on a deliberate destroy()). */
   readonly lost: Promise<string>;
   private destroyed = false;
+  /** Held, never read: dawn.node frees a GPU instance when its wrapper is collected, even while its device is in use. */
+  readonly retained: readonly unknown[];
 
   constructor(
     readonly device: GPUDevice,
     readonly adapter: AdapterDescription,
     opts: ContextOptions = {},
   ) {
+    this.retained = opts.retain ?? [];
     this.hasTimestamps = device.features.has('timestamp-query');
     this.pipelines = new PipelineCache(device);
     this.pool = new BufferPool(device);

@@ -24,8 +24,6 @@ async function loadDawn(): Promise<DawnModule> {
   }
 }
 
-/** Instances must outlive their adapters and devices, so keep them referenced. */
-const liveInstances: GPU[] = [];
 
 export function swiftShaderIcd(env: NodeJS.ProcessEnv = process.env): string | null {
   const own = env.WEBGPU_CNN_SWIFTSHADER_ICD;
@@ -44,18 +42,19 @@ function installHint(): string {
  * Finds an adapter in Node. A real GPU first; if none comes back and the user has not chosen a
  * Vulkan driver, retry with Vulkan pointed at SwiftShader so machines without a GPU still work.
  */
-export async function requestNodeAdapter(): Promise<{ adapter: GPUAdapter; source: 'native' | 'swiftshader-fallback' }> {
+export async function requestNodeAdapter(): Promise<{ adapter: GPUAdapter; source: 'native' | 'swiftshader-fallback'; instances: GPU[] }> {
   const dawn = await loadDawn();
   Object.assign(globalThis, dawn.globals);
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
   const force = process.env.WEBGPU_CNN_ADAPTER === 'swiftshader';
+  // Every instance made here must stay referenced by whoever uses the device (the GpuContext):
+  // a collected instance, even the one that found no adapter, takes down state the device needs.
+  const instances: GPU[] = [];
   if (!force) {
     const gpu = dawn.create([]);
+    instances.push(gpu);
     const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (adapter) {
-      liveInstances.push(gpu);
-      return { adapter, source: 'native' };
-    }
+    if (adapter) return { adapter, source: 'native', instances };
   }
   const icd = swiftShaderIcd();
   // A driver list the user chose is respected: only an unset one is pointed at SwiftShader.
@@ -63,16 +62,14 @@ export async function requestNodeAdapter(): Promise<{ adapter: GPUAdapter; sourc
     process.env.VK_ICD_FILENAMES = icd;
     process.env.VK_DRIVER_FILES = icd;
     const gpu = dawn.create([]);
+    instances.push(gpu);
     const adapter = await gpu.requestAdapter();
-    if (adapter) {
-      liveInstances.push(gpu);
-      return { adapter, source: 'swiftshader-fallback' };
-    }
+    if (adapter) return { adapter, source: 'swiftshader-fallback', instances };
   }
   throw new NoAdapterError(installHint());
 }
 
 export async function createNodeContext(opts: ContextOptions = {}): Promise<GpuContext> {
-  const { adapter, source } = await requestNodeAdapter();
-  return createContextFromAdapter(adapter, { ...opts, source });
+  const { adapter, source, instances } = await requestNodeAdapter();
+  return createContextFromAdapter(adapter, { ...opts, source, retain: [...instances, adapter] });
 }

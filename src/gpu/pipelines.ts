@@ -28,18 +28,21 @@ export class PipelineCache {
     const key = PipelineCache.key(def, all);
     let p = this.pipelines.get(key);
     if (!p) {
-      p = this.device
-        .createComputePipelineAsync({
-          label: key,
-          layout: 'auto',
-          compute: { module: this.module(def), entryPoint: def.entry, constants: all },
-        })
-        .catch(async (e: Error) => {
-          this.pipelines.delete(key);
-          const info = await this.module(def).getCompilationInfo();
-          const msgs = info.messages.filter((m) => m.type === 'error').map((m) => `${def.file}:${m.lineNum}:${m.linePos}: ${m.message}`);
-          throw new Error(`kernel ${key} failed to compile: ${msgs.length ? msgs.join('; ') : e.message}`);
-        });
+      // Synchronous creation inside an error scope: dawn.node's createComputePipelineAsync
+      // crashed the process (corrupt mutex in Instance::ProcessEvents) on SwiftShader.
+      this.device.pushErrorScope('validation');
+      const pipeline = this.device.createComputePipeline({
+        label: key,
+        layout: 'auto',
+        compute: { module: this.module(def), entryPoint: def.entry, constants: all },
+      });
+      p = this.device.popErrorScope().then(async (err) => {
+        if (!err) return pipeline;
+        this.pipelines.delete(key);
+        const info = await this.module(def).getCompilationInfo();
+        const msgs = info.messages.filter((m) => m.type === 'error').map((m) => `${def.file}:${m.lineNum}:${m.linePos}: ${m.message}`);
+        throw new Error(`kernel ${key} failed to compile: ${msgs.length ? msgs.join('; ') : err.message}`);
+      });
       this.pipelines.set(key, p);
     }
     return p;

@@ -28,7 +28,7 @@ export class TrainStep {
     private readonly grads: GPUBuffer | null,
   ) {}
 
-  static async build(ctx: GpuContext, model: Sequential, x: Tensor, labels: Tensor, optimizer: Optimizer | null, seed = 1): Promise<TrainStep> {
+  static async build(ctx: GpuContext, model: Sequential, x: Tensor, labels: Tensor, optimizer: Optimizer | null, seed = 1, pre: Dispatch[] = []): Promise<TrainStep> {
     const g = new Graph(ctx);
     const state: ForwardState = { training: true, dropouts: [], seed };
     const logits = await model.forward(g, g.input(x), state);
@@ -38,7 +38,7 @@ export class TrainStep {
     g.forward.push(await axpy(ctx, 1, lossMean, lossAcc));
     g.forward.push(await countCorrect(ctx, logits.t, labels, correctAcc));
     await g.backward(logits);
-    const list = [...g.forward, ...g.backwardList, ...(optimizer ? [optimizer.dispatch] : [])];
+    const list = [...pre, ...g.forward, ...g.backwardList, ...(optimizer ? [optimizer.dispatch] : [])];
     const step = new TrainStep(ctx, g, list, logits.t, lossRows, lossAcc, correctAcc, state, optimizer, model.store.grads);
     step.resetMetrics();
     return step;
@@ -89,13 +89,13 @@ export class EvalStep {
   private constructor(readonly ctx: GpuContext, readonly graph: Graph, readonly dispatches: Dispatch[],
     readonly probs: Tensor, readonly preds: Tensor, readonly correct: Tensor) {}
 
-  static async build(ctx: GpuContext, model: Sequential, x: Tensor, labels: Tensor | null): Promise<EvalStep> {
+  static async build(ctx: GpuContext, model: Sequential, x: Tensor, labels: Tensor | null, pre: Dispatch[] = []): Promise<EvalStep> {
     const g = new Graph(ctx);
     const logits = await model.forward(g, g.input(x), { training: false, dropouts: [], seed: 0 });
     const probs = g.alloc(logits.shape), preds = g.alloc([logits.shape[0]], 'u32'), correct = g.alloc([1], 'u32');
     g.forward.push(await softmax(ctx, logits.t, probs), await argmax(ctx, logits.t, preds));
     if (labels) g.forward.push(await countCorrect(ctx, logits.t, labels, correct));
-    return new EvalStep(ctx, g, g.forward, probs, preds, correct);
+    return new EvalStep(ctx, g, [...pre, ...g.forward], probs, preds, correct);
   }
 
   run(): void {

@@ -1,0 +1,71 @@
+import type { GpuContext } from '../gpu/context.js';
+import { readTensor, readTensorU32 } from '../gpu/buffers.js';
+import type { GpuDataset } from '../data/gpu_dataset.js';
+import type { Sequential } from '../nn/model.js';
+import { EvalStep } from './step.js';
+
+/** Test accuracy with everything on the GPU: one readback of the correct count at the end. */
+export async function accuracy(ctx: GpuContext, model: Sequential, ds: GpuDataset, batch = 500): Promise<number> {
+  const gather = await ds.gather(batch, null);
+  const step = await EvalStep.build(ctx, model, gather.x, gather.y, [gather.dispatch]);
+  ds.shuffle(null);
+  const enc = ctx.device.createCommandEncoder();
+  enc.clearBuffer(step.correct.buffer, 0, 4);
+  ctx.queue.submit([enc.finish()]);
+  for (let start = 0; start < ds.count; start += batch) {
+    gather.set(start, 0);
+    step.run();
+  }
+  const correct = (await readTensorU32(ctx.device, step.correct))[0];
+  step.destroy();
+  gather.x.buffer.destroy();
+  gather.y.buffer.destroy();
+  return correct / ds.count;
+}
+
+export interface Evaluation {
+  accuracy: number;
+  /** confusion[true][pred] */
+  confusion: number[][];
+  precision: number[];
+  recall: number[];
+  preds: Uint32Array;
+  /** probs[i * classes + k] */
+  probs: Float32Array;
+}
+
+/** Full evaluation: predictions and probabilities for every image (read back per batch). */
+export async function evaluate(ctx: GpuContext, model: Sequential, ds: GpuDataset, batch = 500): Promise<Evaluation> {
+  const K = model.spec.classes, n = ds.count;
+  const gather = await ds.gather(batch, null);
+  const step = await EvalStep.build(ctx, model, gather.x, gather.y, [gather.dispatch]);
+  ds.shuffle(null);
+  const preds = new Uint32Array(n), probs = new Float32Array(n * K);
+  for (let start = 0; start < n; start += batch) {
+    gather.set(start, 0);
+    step.run();
+    const [p, pr] = await Promise.all([readTensorU32(ctx.device, step.preds), readTensor(ctx.device, step.probs)]);
+    const m = Math.min(batch, n - start);
+    preds.set(p.subarray(0, m), start);
+    probs.set(pr.subarray(0, m * K), start * K);
+  }
+  step.destroy();
+  return { ...scores(ds.set.labels, preds, K), preds, probs };
+}
+
+export function scores(labels: ArrayLike<number>, preds: ArrayLike<number>, K: number) {
+  const confusion = Array.from({ length: K }, () => new Array<number>(K).fill(0));
+  let correct = 0;
+  for (let i = 0; i < preds.length; i++) {
+    confusion[labels[i]][preds[i]]++;
+    if (labels[i] === preds[i]) correct++;
+  }
+  const col = (k: number) => confusion.reduce((s, r) => s + r[k], 0);
+  const row = (k: number) => confusion[k].reduce((a, b) => a + b, 0);
+  return {
+    accuracy: correct / Math.max(1, preds.length),
+    confusion,
+    precision: confusion.map((_, k) => confusion[k][k] / Math.max(1, col(k))),
+    recall: confusion.map((_, k) => confusion[k][k] / Math.max(1, row(k))),
+  };
+}

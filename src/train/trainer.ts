@@ -1,0 +1,96 @@
+import type { GpuContext } from '../gpu/context.js';
+import { readTensor } from '../gpu/buffers.js';
+import { GpuDataset, DEFAULT_AUGMENT } from '../data/gpu_dataset.js';
+import type { Split } from '../data/mnist.js';
+import { Sequential, PRESETS, type ModelSpec } from '../nn/model.js';
+import { createOptimizer, type OptimizerConfig } from '../optim/optimizer.js';
+import { lrAt, type ScheduleConfig } from '../optim/schedule.js';
+import { accuracy } from './evaluate.js';
+import { TrainStep } from './step.js';
+import type { Checkpoint } from './model_file.js';
+
+export interface TrainConfig {
+  model: string;
+  epochs: number;
+  batch: number;
+  optimizer: OptimizerConfig;
+  schedule: ScheduleConfig;
+  seed: number;
+  augment: boolean;
+  /** Read loss/accuracy back every this many steps (the only readbacks while training). */
+  logEvery: number;
+}
+
+export interface Progress { epoch: number; epochs: number; step: number; steps: number; loss: number; acc: number; imagesPerSec: number; etaSec: number; lr: number }
+export interface EpochResult { epoch: number; trainLoss: number; trainAcc: number; testAcc: number; seconds: number; imagesPerSec: number }
+
+export interface TrainHooks {
+  onProgress?(p: Progress): void;
+  /** After each epoch, with a snapshot the caller can save (checkpoint + model). */
+  onEpoch?(r: EpochResult, snapshot: () => Promise<Checkpoint>): Promise<void> | void;
+}
+
+export class DivergedError extends Error {}
+
+export function resolveSpec(name: string): ModelSpec {
+  const spec = PRESETS[name];
+  if (!spec) throw new Error(`unknown model '${name}' (presets: ${Object.keys(PRESETS).join(', ')})`);
+  return spec;
+}
+
+/** Trains on the GPU; every step is one submit with no readback except the periodic metrics. */
+export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hooks: TrainHooks = {}, resume?: Checkpoint): Promise<{ model: Sequential; results: EpochResult[] }> {
+  const spec = resume?.spec ?? resolveSpec(cfg.model);
+  const model = new Sequential(spec);
+  const store = model.store;
+  store.materialize(ctx, resume?.weights ?? store.initialValues(cfg.seed));
+  resume?.slots.forEach((s, i) => ctx.queue.writeBuffer(store.slots[i], 0, s.buffer, s.byteOffset, s.byteLength));
+  const trainDs = new GpuDataset(ctx, split.train), testDs = new GpuDataset(ctx, split.test);
+  const gather = await trainDs.gather(cfg.batch, cfg.augment ? DEFAULT_AUGMENT : null);
+  const opt = await createOptimizer(ctx, store, cfg.optimizer);
+  const step = await TrainStep.build(ctx, model, gather.x, gather.y, opt, cfg.seed, [gather.dispatch]);
+  const steps = Math.floor(trainDs.count / cfg.batch);
+  if (steps < 1) throw new Error(`batch ${cfg.batch} is larger than the ${trainDs.count} training images`);
+  const total = steps * cfg.epochs;
+  let t = resume?.step ?? 0;
+  const results: EpochResult[] = [];
+  const started = performance.now();
+  const firstT = t;
+  for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= cfg.epochs; epoch++) {
+    const t0 = performance.now();
+    trainDs.shuffle(cfg.seed * 1000 + epoch);
+    let lossSum = 0, correct = 0, seen = 0, window = 0;
+    for (let s = 0; s < steps; s++) {
+      t++;
+      const lr = lrAt(cfg.optimizer.lr, cfg.schedule, t - 1, total, steps);
+      gather.set(s * cfg.batch, (cfg.seed * 0x9e3779b1 + t) >>> 0);
+      step.prepare(t, lr, cfg.seed);
+      step.run();
+      window++;
+      if (window === cfg.logEvery || s === steps - 1) {
+        const m = await step.readMetrics();
+        step.resetMetrics();
+        if (!Number.isFinite(m.lossSum)) throw new DivergedError(`loss became ${m.lossSum} at epoch ${epoch}, step ${s + 1}; lower the learning rate`);
+        lossSum += m.lossSum; correct += m.correct; seen += window;
+        const el = (performance.now() - started) / 1000;
+        const ips = ((t - firstT) * cfg.batch) / el;
+        hooks.onProgress?.({ epoch, epochs: cfg.epochs, step: s + 1, steps, loss: m.lossSum / window, acc: m.correct / (window * cfg.batch), imagesPerSec: ips, etaSec: ((total - t) * cfg.batch) / ips, lr });
+        window = 0;
+      }
+    }
+    const testAcc = await accuracy(ctx, model, testDs);
+    const seconds = (performance.now() - t0) / 1000;
+    const r: EpochResult = { epoch, trainLoss: lossSum / seen, trainAcc: correct / (seen * cfg.batch), testAcc, seconds, imagesPerSec: (steps * cfg.batch) / seconds };
+    results.push(r);
+    const snapshot = async (): Promise<Checkpoint> => ({
+      spec, epoch, step: t, optimizer: cfg.optimizer, config: { ...cfg },
+      weights: await readTensor(ctx.device, store.flat(store.weights)),
+      slots: await Promise.all(store.slots.map((b) => readTensor(ctx.device, store.flat(b)))),
+    });
+    await hooks.onEpoch?.(r, snapshot);
+  }
+  step.destroy();
+  trainDs.destroy();
+  testDs.destroy();
+  return { model, results };
+}
