@@ -65,15 +65,15 @@ export class Graph {
    * can add into their output get accumulate=true once v already holds a gradient, the others
    * write into a temporary that is then added with axpy.
    */
-  async contribute(v: Var, canAccumulate: boolean, make: (dst: Tensor, accumulate: boolean) => Promise<Dispatch>): Promise<void> {
+  async contribute(v: Var, canAccumulate: boolean, make: (dst: Tensor, accumulate: boolean) => Promise<Dispatch | Dispatch[]>): Promise<void> {
     if (!v.requiresGrad) return;
     const b = this.base(v);
     const already = v.paramGrad !== null || this.written.has(b);
     if (!already || canAccumulate) {
-      this.backwardList.push(await make(this.gradOf(v), already));
+      this.backwardList.push(...[await make(this.gradOf(v), already)].flat());
     } else {
       const tmp = this.alloc(v.t.shape);
-      this.backwardList.push(await make(tmp, false));
+      this.backwardList.push(...[await make(tmp, false)].flat());
       this.backwardList.push(await axpy(this.ctx, 1, tmp, this.gradOf(v)));
     }
     this.written.add(b);

@@ -1,6 +1,7 @@
 // Differentiable ops: each forward records its dispatch and, beside it, its backward.
 import type { Tensor } from '../gpu/buffers.js';
-import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom, type Conv2dArgs } from '../ops/conv2d.js';
+import { conv2dBackwardInput, conv2dGeom, type Conv2dArgs } from '../ops/conv2d.js';
+import { bwdInputScratchShapes, bwdInputV2Supported, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../ops/conv2d_fast.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dGeom, type Pool2dArgs } from '../ops/pool2d.js';
 import { matmul } from '../ops/matmul.js';
 import { biasAdd, biasGrad } from '../ops/bias.js';
@@ -16,14 +17,22 @@ const needs = (...vs: Var[]) => vs.some((v) => v.requiresGrad);
 export async function conv2d(g: Graph, x: Var, w: Var, b: Var, args: Conv2dArgs): Promise<Var> {
   const geo = conv2dGeom(x.shape, w.shape, args);
   const y = g.alloc([geo.N, geo.K, geo.OH, geo.OW]);
-  g.forward.push(await conv2dForward(g.ctx, x.t, w.t, b.t, y, args));
+  g.forward.push(await conv2dForwardV2(g.ctx, x.t, w.t, b.t, y, args));
   const out: Var = new Var(y, needs(x, w, b), {
     name: 'conv2d', inputs: [x, w, b],
     backward: async (gr) => {
       const dy = gr.gradOf(out);
-      await gr.contribute(w, true, (dst, acc) => conv2dBackwardWeight(gr.ctx, x.t, dy, dst, args, { accumulate: acc }));
+      const partial = gr.alloc(wgradScratchShape(geo.N, w.shape));
+      await gr.contribute(w, true, (dst, acc) => conv2dBackwardWeightV2(gr.ctx, x.t, dy, dst, args, partial, { accumulate: acc }));
       await gr.contribute(b, true, (dst, acc) => biasGrad(gr.ctx, dy, dst, { accumulate: acc }));
-      await gr.contribute(x, false, (dst) => conv2dBackwardInput(gr.ctx, dy, w.t, dst, args));
+      if (!x.requiresGrad) return;
+      if (bwdInputV2Supported(args, w.shape)) {
+        const sh = bwdInputScratchShapes(w.shape);
+        const scratch = { wt: gr.alloc(sh.wt), zeros: gr.alloc(sh.zeros) }; // new buffers are zero-filled
+        await gr.contribute(x, false, (dst) => conv2dBackwardInputV2(gr.ctx, dy, w.t, dst, args, scratch));
+      } else {
+        await gr.contribute(x, false, (dst) => conv2dBackwardInput(gr.ctx, dy, w.t, dst, args));
+      }
     },
   });
   return out;

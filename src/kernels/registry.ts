@@ -1,6 +1,8 @@
 import conv2d from '../../shaders/conv2d.wgsl?raw';
+import conv2dBlocked from '../../shaders/conv2d_blocked.wgsl?raw';
 import pool2d from '../../shaders/pool2d.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
+import matmulBlocked from '../../shaders/matmul_blocked.wgsl?raw';
 import bias from '../../shaders/bias.wgsl?raw';
 import activation from '../../shaders/activation.wgsl?raw';
 import elementwise from '../../shaders/elementwise.wgsl?raw';
@@ -41,12 +43,20 @@ function add(name: string, file: string, source: string, entry: string, wg = 64,
 add('conv2d.fwd.v1', 'conv2d.wgsl', conv2d, 'fwd');
 add('conv2d.bwd_input.v1', 'conv2d.wgsl', conv2d, 'bwd_input');
 add('conv2d.bwd_weight.v1', 'conv2d.wgsl', conv2d, 'bwd_weight');
+// v2: register-blocked. bwd_input.v2 is the fwd entry run on dy with flipped weights (stride 1).
+add('conv2d.fwd.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'fwd');
+add('conv2d.bwd_input.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'fwd');
+add('conv2d.flip_weight.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'flip');
+add('conv2d.bwd_weight.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'wgrad');
+add('conv2d.bwd_weight_sum.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'wsum');
 add('pool2d.max_fwd.v1', 'pool2d.wgsl', pool2d, 'max_fwd');
 add('pool2d.max_bwd.v1', 'pool2d.wgsl', pool2d, 'max_bwd');
 add('pool2d.avg_fwd.v1', 'pool2d.wgsl', pool2d, 'avg_fwd');
 add('pool2d.avg_bwd.v1', 'pool2d.wgsl', pool2d, 'avg_bwd');
 add('matmul.v1', 'matmul.wgsl', matmul, 'naive', 8);
 add('matmul.v2', 'matmul.wgsl', matmul, 'tiled', 16, { TILE: 16 });
+// wg here is the C tile edge one workgroup covers (8x8 invocations x 4x4 blocks).
+add('matmul.v3', 'matmul_blocked.wgsl', matmulBlocked, 'blocked', 32);
 add('bias.add.v1', 'bias.wgsl', bias, 'add');
 add('bias.grad.v1', 'bias.wgsl', bias, 'grad', 64);
 add('relu.fwd.v1', 'activation.wgsl', activation, 'relu_fwd');

@@ -21,7 +21,7 @@ export function matmul(ctx: GpuContext, A: Tensor, B: Tensor, C: Tensor, opts: M
   const [KB, N] = opts.transB ? [B.shape[1], B.shape[0]] : [B.shape[0], B.shape[1]];
   if (KA !== KB) throw new Error(`matmul: inner dimensions differ (${KA} vs ${KB}) for A [${A.shape}]${opts.transA ? '^T' : ''} x B [${B.shape}]${opts.transB ? '^T' : ''}`);
   expectShape('matmul C', C, [M, N]);
-  const name = `matmul.${opts.version ?? 'v2'}`;
+  const name = `matmul.${opts.version ?? 'v3'}`;
   const tile = kernel(name).wg;
   const max = ctx.limits.maxComputeWorkgroupsPerDimension;
   const grid: [number, number, number] = [Math.ceil(N / tile), Math.ceil(M / tile), 1];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom } from '../../src/ops/conv2d.js';
 import { biasGrad } from '../../src/ops/bias.js';
+import { bwdInputScratchShapes, bwdInputV2Supported, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../../src/ops/conv2d_fast.js';
 import { biasGradRef, conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/ref/conv2d.js';
 import { uploadTensor } from '../../src/gpu/buffers.js';
 import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
@@ -44,6 +45,43 @@ describe('conv2d kernels vs float64 reference', () => {
     expectClose('bwd_input', await read(ctx, dx), conv2dBwdInputRef(dy.v, w.v, g), GRAD.atol, GRAD.rtol);
     expectClose('bwd_weight', await read(ctx, dw), conv2dBwdWeightRef(x.v, dy.v, g), GRAD.atol, GRAD.rtol);
     expectClose('bwd_bias', await read(ctx, db), biasGradRef(dy.v, g.N, g.K, g.OH * g.OW), GRAD.atol, GRAD.rtol);
+
+    // v2 (register-blocked): forward and weight gradient everywhere, input gradient at stride 1.
+    const y2 = output(ctx, [...y.shape]), dw2 = output(ctx, w.t.shape), part = output(ctx, wgradScratchShape(c.N, w.t.shape));
+    const v2 = [conv2dForwardV2(ctx, x.t, w.t, b.t, y2, args), ...(await conv2dBackwardWeightV2(ctx, x.t, dy.t, dw2, args, part))];
+    const dx2 = output(ctx, x.t.shape);
+    const fast = bwdInputV2Supported(args, w.t.shape);
+    if (fast) {
+      const sh = bwdInputScratchShapes(w.t.shape);
+      const zeros = output(ctx, sh.zeros);
+      ctx.queue.writeBuffer(zeros.buffer, 0, new Float32Array(c.C));
+      v2.push(...(await conv2dBackwardInputV2(ctx, dy.t, w.t, dx2, args, { wt: output(ctx, sh.wt), zeros })));
+    } else {
+      await expect(conv2dBackwardInputV2(ctx, dy.t, w.t, dx2, args, { wt: dx2, zeros: dx2 })).rejects.toThrow(/needs stride 1/);
+    }
+    await exec(ctx, ...v2);
+    expectClose('fwd.v2', await read(ctx, y2), conv2dRef(x.v, w.v, b.v, g), FWD.atol, FWD.rtol);
+    expectClose('bwd_weight.v2', await read(ctx, dw2), conv2dBwdWeightRef(x.v, dy.v, g), GRAD.atol, GRAD.rtol);
+    if (fast) expectClose('bwd_input.v2', await read(ctx, dx2), conv2dBwdInputRef(dy.v, w.v, g), GRAD.atol, GRAD.rtol);
+  });
+
+  it('v2 passes on a batch that splits into uneven chunks (N=37, K=7)', async () => {
+    const ctx = await gpu();
+    const args = { padding: 1 };
+    const x = rand(ctx, [37, 3, 6, 9], 1), w = rand(ctx, [7, 3, 3, 3], 2), b = rand(ctx, [7], 3);
+    const g = conv2dGeom(x.t.shape, w.t.shape, args);
+    const dy = rand(ctx, [g.N, g.K, g.OH, g.OW], 4);
+    const dw0 = rand(ctx, [...w.t.shape], 5);
+    const y = output(ctx, [g.N, g.K, g.OH, g.OW]), dx = output(ctx, x.t.shape);
+    const sh = bwdInputScratchShapes(w.t.shape);
+    const zeros = output(ctx, sh.zeros);
+    ctx.queue.writeBuffer(zeros.buffer, 0, new Float32Array(3));
+    await exec(ctx, conv2dForwardV2(ctx, x.t, w.t, b.t, y, args),
+      ...(await conv2dBackwardWeightV2(ctx, x.t, dy.t, dw0.t, args, output(ctx, wgradScratchShape(37, w.t.shape)), { accumulate: true })),
+      ...(await conv2dBackwardInputV2(ctx, dy.t, w.t, dx, args, { wt: output(ctx, sh.wt), zeros })));
+    expectClose('fwd.v2', await read(ctx, y), conv2dRef(x.v, w.v, b.v, g), FWD.atol, FWD.rtol);
+    expectClose('bwd_input.v2', await read(ctx, dx), conv2dBwdInputRef(dy.v, w.v, g), GRAD.atol, GRAD.rtol);
+    expectClose('bwd_weight.v2 accumulated', await read(ctx, dw0.t), conv2dBwdWeightRef(x.v, dy.v, g).map((v, i) => v + dw0.v[i]), GRAD.atol * 3, GRAD.rtol);
   });
 
   it('bwd_weight and bias grad accumulate into existing gradients', async () => {

@@ -12,8 +12,8 @@ const cases = versions('matmul').flatMap((d) =>
   shapes.flatMap(([M, N, K]) => modes.map(([ta, tb]) => [`${d.name} M${M} N${N} K${K}${ta ? ' A^T' : ''}${tb ? ' B^T' : ''}`, d.name.split('.')[1], M, N, K, ta, tb] as const)));
 
 describe('matmul kernels vs float64 reference', () => {
-  it('registers a v1 baseline and a tiled v2', () => {
-    expect(versions('matmul').map((d) => d.name)).toEqual(['matmul.v1', 'matmul.v2']);
+  it('registers a v1 baseline, a tiled v2 and a register-blocked v3', () => {
+    expect(versions('matmul').map((d) => d.name)).toEqual(['matmul.v1', 'matmul.v2', 'matmul.v3']);
   });
 
   it.each(cases)('%s', async (_n, version, M, N, K, transA, transB) => {
@@ -26,7 +26,7 @@ describe('matmul kernels vs float64 reference', () => {
     expectClose('C', await read(ctx, C), matmulRef(A.v, B.v, M, N, K, transA, transB), FWD.atol * Math.sqrt(K), FWD.rtol);
   });
 
-  it.each(['v1', 'v2'])('%s accumulates into C', async (version) => {
+  it.each(['v1', 'v2', 'v3'])('%s accumulates into C', async (version) => {
     const ctx = await gpu();
     const [M, N, K] = [9, 13, 21];
     const A = rand(ctx, [M, K], 1), B = rand(ctx, [K, N], 2), C = rand(ctx, [M, N], 3);
