@@ -6,7 +6,7 @@ import { take } from '../data/idx.js';
 import { GpuDataset } from '../data/gpu_dataset.js';
 import { readGrayImage } from '../data/image_file.js';
 import { preprocess } from '../data/preprocess.js';
-import { train, type TrainConfig } from '../train/trainer.js';
+import { DivergedError, train, type TrainConfig } from '../train/trainer.js';
 import { decodeCheckpoint, decodeModel, encodeCheckpoint, encodeModel } from '../train/model_file.js';
 import { evaluate } from '../train/evaluate.js';
 import { Sequential } from '../nn/model.js';
@@ -39,31 +39,42 @@ export async function trainCommand(f: Flags): Promise<void> {
   const out = str(f, 'out', 'model.safetensors');
   const ckpt = str(f, 'checkpoint', `${out.replace(/\.safetensors$/, '')}.ckpt.safetensors`);
   const resume = f.resume ? decodeCheckpoint(readFileOr(ckpt, 'checkpoint'), ckpt) : undefined;
-  const model = str(f, 'model', 'cnn');
-  const opt = str(f, 'optimizer', resume?.optimizer.type ?? 'adam');
+  // Resuming: what the checkpoint was trained with is the default; explicit flags still win.
+  const prev = (resume?.config ?? {}) as Partial<TrainConfig>;
+  const model = resume ? resume.spec.name : str(f, 'model', 'cnn');
+  if (resume && f.model !== undefined && f.model !== model) throw new UsageError(`--model ${f.model} does not match the checkpoint's ${model}`);
+  const opt = str(f, 'optimizer', prev.optimizer?.type ?? 'adam');
   if (!['sgd', 'adam', 'adamw'].includes(opt)) throw new UsageError(`--optimizer must be sgd, adam or adamw, got '${opt}'`);
-  const sched = str(f, 'schedule', 'cosine');
+  const sched = str(f, 'schedule', prev.schedule?.kind ?? 'cosine');
   if (!['constant', 'step', 'cosine'].includes(sched)) throw new UsageError(`--schedule must be constant, step or cosine, got '${sched}'`);
   const cfg: TrainConfig = {
-    model, epochs: num(f, 'epochs', model === 'lenet' ? 10 : 15), batch: num(f, 'batch', 64), seed: num(f, 'seed', 1),
-    optimizer: { type: opt as 'adam', lr: num(f, 'lr', opt === 'sgd' ? 0.05 : 1e-3), momentum: num(f, 'momentum', 0.9), weightDecay: num(f, 'weight-decay', opt === 'adamw' ? 1e-4 : 0) },
-    schedule: { kind: sched as 'cosine', warmup: num(f, 'warmup', 0) }, augment: f.augment === undefined ? model === 'cnn' : Boolean(f.augment),
+    model, epochs: num(f, 'epochs', prev.epochs ?? (model === 'lenet' ? 10 : 15)), batch: num(f, 'batch', prev.batch ?? 64), seed: num(f, 'seed', prev.seed ?? 1),
+    optimizer: { type: opt as 'adam', lr: num(f, 'lr', prev.optimizer?.lr ?? (opt === 'sgd' ? 0.05 : 1e-3)), momentum: num(f, 'momentum', prev.optimizer?.momentum ?? 0.9),
+      weightDecay: num(f, 'weight-decay', prev.optimizer?.weightDecay ?? (opt === 'adamw' ? 1e-4 : 0)) },
+    schedule: { kind: sched as 'cosine', warmup: num(f, 'warmup', prev.schedule?.warmup ?? 0) },
+    augment: f.augment === undefined ? prev.augment ?? model === 'cnn' : Boolean(f.augment),
     logEvery: num(f, 'log-every', 50),
   };
   for (const k of ['epochs', 'batch', 'log-every'] as const) if (!Number.isInteger(num(f, k, 1)) || num(f, k, 1) < 1) throw new UsageError(`--${k} must be a positive integer`);
   const split = await dataset(f);
   const ctx = await context(f);
+  let lastSaved: number | undefined;
   process.stderr.write(`training ${model} on ${split.train.count} images (${split.source}), testing on ${split.test.count}; batch ${cfg.batch}, ${opt} lr ${cfg.optimizer.lr}, ${cfg.augment ? 'augmented' : 'no augmentation'}\n`);
   const { results } = await train(ctx, split, cfg, {
     onProgress: f.quiet ? undefined : makeProgress(),
     onEpoch: async (r, snapshot) => {
       const c = await snapshot();
+      lastSaved = r.epoch;
       const m = new Sequential(c.spec);
       writeAtomic(ckpt, encodeCheckpoint(c, m.store));
       writeAtomic(out, encodeModel(c.spec, m.store, c.weights, { test_accuracy: String(r.testAcc), epochs: String(r.epoch) }));
       process.stdout.write(`epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAcc).toFixed(2)}% | test acc ${(100 * r.testAcc).toFixed(2)}% | ${r.seconds.toFixed(1)} s, ${Math.round(r.imagesPerSec)} img/s\n`);
     },
-  }, resume);
+  }, resume).catch((e: Error) => {
+    if (!(e instanceof DivergedError)) throw e;
+    const kept = existsSync(ckpt) ? `kept ${ckpt} (epoch ${lastSaved ?? resume?.epoch ?? '?'})` : 'no checkpoint was written';
+    throw new Error(`${e.message}; ${kept}`);
+  });
   const last = results.at(-1);
   if (last) process.stdout.write(`saved ${out} (test accuracy ${(100 * last.testAcc).toFixed(2)}%) and checkpoint ${ckpt}\n`);
   else process.stdout.write(`nothing to do: the checkpoint is already at epoch ${resume?.epoch} of ${cfg.epochs}\n`);
