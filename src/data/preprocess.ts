@@ -16,11 +16,12 @@ export function preprocess(img: Gray, file = 'image'): Uint8Array {
   // Ink is the minority: a light background means dark ink, so invert.
   const ink = new Float64Array(n);
   for (let i = 0; i < n; i++) ink[i] = mean > 127 ? 255 - img.data[i] : img.data[i];
-  // Ignore faint background noise: the threshold sits between background and the strongest ink.
-  let max = 0;
-  for (let i = 0; i < n; i++) max = Math.max(max, ink[i]);
-  if (max < 40) throw new ImageError(`${file}: no digit found (the image is blank or has almost no contrast)`);
-  const thr = max * 0.25;
+  // Judge ink by contrast against the background level, so a flat gray image counts as blank.
+  let max = 0, min = 255;
+  for (let i = 0; i < n; i++) { max = Math.max(max, ink[i]); min = Math.min(min, ink[i]); }
+  if (max - min < 40) throw new ImageError(`${file}: no digit found (the image is blank or has almost no contrast)`);
+  for (let i = 0; i < n; i++) ink[i] -= min;
+  const thr = (max - min) * 0.25;
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++)
