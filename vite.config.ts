@@ -2,14 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig(({ mode }) => {
   if (mode === 'cli') {
-    // The Node CLI: one ESM file with the WGSL inlined; npm dependencies stay external.
+    // The Node CLI and bench runners: ESM with the WGSL inlined; npm dependencies stay external.
     return {
       build: {
-        ssr: 'src/cli/main.ts',
+        ssr: true,
         outDir: 'dist/cli',
         emptyOutDir: true,
         target: 'node20',
-        rollupOptions: { output: { entryFileNames: 'main.js' } },
+        rollupOptions: { input: { main: 'src/cli/main.ts', 'bench-step': 'bench/step.ts' }, output: { entryFileNames: '[name].js' } },
       },
     };
   }
