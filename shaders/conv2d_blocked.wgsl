@@ -3,12 +3,8 @@
 //           16 FMAs per 4 input + 4 weight loads. Grid over N * ceil(K/4) * OH * ceil(OW/4).
 //   flip:   wt[c,k,kh,kw] = w[k,c,KH-1-kh,KW-1-kw]; for stride 1, dx = fwd(dy, wt) with padding
 //           KH-1-PH, so the backward input pass reuses fwd. One invocation per weight.
-//   wgrad:  partial[s,k,j] = sum over the s-th chunk of the batch (NCH images) and all output
-//           pixels of dy[n,k,oh,ow] * x[n,c,ih,iw], for 4 channels x 4 taps j = (c,kh,kw) per
-//           invocation; grid over S * ceil(K/4) * ceil(C*KH*KW/4). Chunks give parallelism when
-//           the weight is small; wsum then adds the S partials (deterministic, no atomics).
-//   wsum:   dw[j] (+)= sum_s partial[s, j]; one invocation per weight.
-// Bindings: 0 params, 1 a (x or dy), 2 b (w, or dy for wgrad), 3 bias, 4 out.
+//   (the weight gradient v2 is in conv2d_wgrad.wgsl)
+// Bindings: 0 params, 1 a (x or dy), 2 b (w), 3 bias, 4 out.
 // Out-of-range channels/taps read clamped indices and are dropped at the store.
 
 struct P {
@@ -19,7 +15,6 @@ struct P {
 }
 
 override WG: u32 = 64;
-override ACCUMULATE: bool = false;
 
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -101,67 +96,4 @@ fn flip(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let k = (i / (p.KW * p.KH)) % p.K;
   let c = i / (p.KW * p.KH * p.K);
   out[i] = b[((k * p.C + c) * p.KH + (p.KH - 1u - kh)) * p.KW + (p.KW - 1u - kw)];
-}
-
-@compute @workgroup_size(WG)
-fn wgrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = id(wid, nwg, li);
-  let taps = p.C * p.KH * p.KW;
-  let tq = (taps + 3u) / 4u;
-  let kq = (p.K + 3u) / 4u;
-  if (i >= p.S * kq * tq) { return; }
-  let j0 = (i % tq) * 4u;
-  let k0 = ((i / tq) % kq) * 4u;
-  let s = i / (tq * kq);
-  var tc: vec4u;
-  var th: vec4i;
-  var tw: vec4i;
-  for (var t = 0u; t < 4u; t++) {
-    let j = min(j0 + t, taps - 1u);
-    tc[t] = j / (p.KH * p.KW);
-    th[t] = i32((j / p.KW) % p.KH) - i32(p.PH);
-    tw[t] = i32(j % p.KW) - i32(p.PW);
-  }
-  let step = p.OH * p.OW;
-  let d0 = min(k0, p.K - 1u) * step;
-  let d1 = min(k0 + 1u, p.K - 1u) * step;
-  let d2 = min(k0 + 2u, p.K - 1u) * step;
-  let d3 = min(k0 + 3u, p.K - 1u) * step;
-  var a0 = vec4f(0.0);
-  var a1 = vec4f(0.0);
-  var a2 = vec4f(0.0);
-  var a3 = vec4f(0.0);
-  let n1 = min(p.N, (s + 1u) * p.NCH);
-  for (var n = s * p.NCH; n < n1; n++) {
-    for (var oh = 0u; oh < p.OH; oh++) {
-      let ih = vec4i(i32(oh * p.SH)) + th;
-      for (var ow = 0u; ow < p.OW; ow++) {
-        let iw = vec4i(i32(ow * p.SW)) + tw;
-        let xv = vec4f(xat(n, tc.x, ih.x, iw.x), xat(n, tc.y, ih.y, iw.y), xat(n, tc.z, ih.z, iw.z), xat(n, tc.w, ih.w, iw.w));
-        let d = (n * p.K * p.OH + oh) * p.OW + ow;
-        a0 += b[d + d0] * xv;
-        a1 += b[d + d1] * xv;
-        a2 += b[d + d2] * xv;
-        a3 += b[d + d3] * xv;
-      }
-    }
-  }
-  let acc = array<vec4f, 4>(a0, a1, a2, a3);
-  for (var kk = 0u; kk < 4u; kk++) {
-    if (k0 + kk >= p.K) { break; }
-    for (var t = 0u; t < 4u; t++) {
-      if (j0 + t >= taps) { break; }
-      out[(s * p.K + k0 + kk) * taps + j0 + t] = acc[kk][t];
-    }
-  }
-}
-
-@compute @workgroup_size(WG)
-fn wsum(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = id(wid, nwg, li);
-  let total = p.K * p.C * p.KH * p.KW;
-  if (i >= total) { return; }
-  var acc = 0.0;
-  for (var s = 0u; s < p.S; s++) { acc += a[s * total + i]; }
-  if (ACCUMULATE) { out[i] += acc; } else { out[i] = acc; }
 }

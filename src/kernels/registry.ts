@@ -1,5 +1,6 @@
 import conv2d from '../../shaders/conv2d.wgsl?raw';
 import conv2dBlocked from '../../shaders/conv2d_blocked.wgsl?raw';
+import conv2dWgrad from '../../shaders/conv2d_wgrad.wgsl?raw';
 import pool2d from '../../shaders/pool2d.wgsl?raw';
 import matmul from '../../shaders/matmul.wgsl?raw';
 import matmulBlocked from '../../shaders/matmul_blocked.wgsl?raw';
@@ -47,8 +48,8 @@ add('conv2d.bwd_weight.v1', 'conv2d.wgsl', conv2d, 'bwd_weight');
 add('conv2d.fwd.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'fwd');
 add('conv2d.bwd_input.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'fwd');
 add('conv2d.flip_weight.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'flip');
-add('conv2d.bwd_weight.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'wgrad');
-add('conv2d.bwd_weight_sum.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'wsum');
+add('conv2d.bwd_weight.v2', 'conv2d_wgrad.wgsl', conv2dWgrad, 'wgrad');
+add('conv2d.bwd_weight_sum.v2', 'conv2d_wgrad.wgsl', conv2dWgrad, 'wsum');
 add('pool2d.max_fwd.v1', 'pool2d.wgsl', pool2d, 'max_fwd');
 add('pool2d.max_bwd.v1', 'pool2d.wgsl', pool2d, 'max_bwd');
 add('pool2d.avg_fwd.v1', 'pool2d.wgsl', pool2d, 'avg_fwd');

@@ -26,17 +26,21 @@ export interface Layer {
 
 const paramVar = (store: ParamStore, p: Param) => new Var(store.weight(p), true, null, null, store.grad(p));
 
-export function buildLayer(spec: LayerSpec, store: ParamStore, name: string): Layer {
+/** He init for layers feeding a ReLU, Glorot for the rest (the classifier). */
+export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, feedsRelu = true): Layer {
   switch (spec.type) {
     case 'conv2d': {
       const fanIn = spec.in * spec.kernel * spec.kernel;
-      const w = store.add(`${name}.weight`, [spec.out, spec.in, spec.kernel, spec.kernel], { kind: 'he', fanIn });
+      const fanOut = spec.out * spec.kernel * spec.kernel;
+      const init = feedsRelu ? { kind: 'he' as const, fanIn } : { kind: 'glorot' as const, fanIn, fanOut };
+      const w = store.add(`${name}.weight`, [spec.out, spec.in, spec.kernel, spec.kernel], init);
       const b = store.add(`${name}.bias`, [spec.out], { kind: 'zeros' });
       const args = { stride: spec.stride ?? 1, padding: spec.padding ?? 0 };
       return { spec, forward: (g, x) => F.conv2d(g, x, paramVar(store, w), paramVar(store, b), args) };
     }
     case 'linear': {
-      const w = store.add(`${name}.weight`, [spec.out, spec.in], { kind: 'he', fanIn: spec.in });
+      const init = feedsRelu ? { kind: 'he' as const, fanIn: spec.in } : { kind: 'glorot' as const, fanIn: spec.in, fanOut: spec.out };
+      const w = store.add(`${name}.weight`, [spec.out, spec.in], init);
       const b = store.add(`${name}.bias`, [spec.out], { kind: 'zeros' });
       return { spec, forward: (g, x) => F.linear(g, x, paramVar(store, w), paramVar(store, b)) };
     }

@@ -15,7 +15,7 @@ export class Sequential {
   readonly layers: Layer[];
 
   constructor(readonly spec: ModelSpec) {
-    this.layers = spec.layers.map((l, i) => buildLayer(l, this.store, `${i}.${l.type}`));
+    this.layers = spec.layers.map((l, i) => buildLayer(l, this.store, `${i}.${l.type}`, spec.layers[i + 1]?.type === 'relu'));
     checkShapes(spec);
   }
 

@@ -1,4 +1,4 @@
-// Register-blocked conv2d passes (conv2d_blocked.wgsl). Each takes its scratch tensors from the
+// Register-blocked conv2d passes (conv2d_blocked.wgsl, conv2d_wgrad.wgsl). Each takes its scratch tensors from the
 // caller so a training graph allocates them once.
 import type { GpuContext } from '../gpu/context.js';
 import type { Tensor } from '../gpu/buffers.js';
