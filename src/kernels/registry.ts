@@ -30,15 +30,17 @@ export interface KernelDef {
   constants: Record<string, number>;
   /** Invocations per workgroup along x for 1-D kernels (used to size the grid). */
   wg: number;
+  /** For a helper pass of a multi-dispatch op: the op it belongs to (it has no v1 of its own). */
+  partOf?: string;
 }
 
 const defs: KernelDef[] = [];
 
-function add(name: string, file: string, source: string, entry: string, wg = 64, constants: Record<string, number> = {}): void {
+function add(name: string, file: string, source: string, entry: string, wg = 64, constants: Record<string, number> = {}, partOf?: string): void {
   const m = /^([a-z0-9_]+)\.([a-z0-9_.]+)\.v(\d+)$/.exec(name) ?? /^([a-z0-9_]+)\.v(\d+)$/.exec(name);
   if (!m) throw new Error(`bad kernel name ${name}`);
   const [family, op, version] = m.length === 4 ? [m[1], m[2], m[3]] : [m[1], m[1], m[2]];
-  defs.push({ name, family, op, version: Number(version), file, source, entry, constants, wg });
+  defs.push({ name, family, op, version: Number(version), file, source, entry, constants, wg, partOf });
 }
 
 add('conv2d.fwd.v1', 'conv2d.wgsl', conv2d, 'fwd');
@@ -47,9 +49,9 @@ add('conv2d.bwd_weight.v1', 'conv2d.wgsl', conv2d, 'bwd_weight');
 // v2: register-blocked. bwd_input.v2 is the fwd entry run on dy with flipped weights (stride 1).
 add('conv2d.fwd.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'fwd');
 add('conv2d.bwd_input.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'fwd');
-add('conv2d.flip_weight.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'flip');
+add('conv2d.flip_weight.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'flip', 64, {}, 'conv2d.bwd_input.v2');
 add('conv2d.bwd_weight.v2', 'conv2d_wgrad.wgsl', conv2dWgrad, 'wgrad');
-add('conv2d.bwd_weight_sum.v2', 'conv2d_wgrad.wgsl', conv2dWgrad, 'wsum');
+add('conv2d.bwd_weight_sum.v2', 'conv2d_wgrad.wgsl', conv2dWgrad, 'wsum', 64, {}, 'conv2d.bwd_weight.v2');
 add('pool2d.max_fwd.v1', 'pool2d.wgsl', pool2d, 'max_fwd');
 add('pool2d.max_bwd.v1', 'pool2d.wgsl', pool2d, 'max_bwd');
 add('pool2d.avg_fwd.v1', 'pool2d.wgsl', pool2d, 'avg_fwd');

@@ -75,8 +75,9 @@ describe('dispatch geometry and registry', () => {
     expect(() => grid(65535 * 65535 + 1, 65535)).toThrow(/exceeds/);
   });
 
-  it('has a v1 for every family and unique names', () => {
-    const fams = new Set([...registry.values()].map((d) => `${d.family}.${d.op}`));
+  it('has a v1 for every op (helper passes belong to a registered op) and unique names', () => {
+    for (const d of registry.values()) if (d.partOf) expect(registry.has(d.partOf), d.name).toBe(true);
+    const fams = new Set([...registry.values()].filter((d) => !d.partOf).map((d) => `${d.family}.${d.op}`));
     for (const f of fams) expect([...registry.values()].some((d) => `${d.family}.${d.op}` === f && d.version === 1)).toBe(true);
     expect(() => kernel('conv2d.fwd.v9')).toThrow(/unknown kernel/);
     expect(BufferPool.sizeClass(70000)).toBe(131072);
