@@ -72,3 +72,14 @@ describe('real MNIST from MNIST_DIR', () => {
     expect(loadDir(dir, undefined, true).train.count).toBe(60000); // SHA-256 of every file matches
   });
 });
+
+describe('IDX without Node APIs (the browser path)', () => {
+  it('parses gzip-compressed and plain bytes through DecompressionStream', async () => {
+    const { parseIdxAny } = await import('../../src/data/gzip.js');
+    const raw = idx([2, 1, 2], [9, 8, 7, 6]);
+    expect(Array.from((await parseIdxAny(gzipSync(raw), 'a.gz')).data)).toEqual([9, 8, 7, 6]);
+    expect((await parseIdxAny(raw, 'a')).dims).toEqual([2, 1, 2]);
+    const broken = gzipSync(raw).subarray(0, 12);
+    await expect(parseIdxAny(broken, 'b.gz')).rejects.toThrow(/^b.gz: not a valid gzip file/);
+  });
+});
