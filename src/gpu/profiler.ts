@@ -2,6 +2,8 @@ import type { Dispatch } from './dispatch.js';
 
 export interface KernelTiming {
   kernel: string;
+  /** Start of the span, ns after the first dispatch of the same collect(). */
+  startNs: number;
   ns: number;
   flops: number;
   bytes: number;
@@ -9,8 +11,8 @@ export interface KernelTiming {
 
 /**
  * Per-dispatch GPU time from timestamp-query: each profiled dispatch gets a begin/end pair.
- * Spans that come back negative or zero (clock resets, quantised browser timers) are dropped
- * and counted in `dropped`, never reported as real times.
+ * Spans that come back negative (clock resets, reordered timers) are dropped and counted in
+ * `dropped`, never reported as real times; a zero span is a kernel below the timer's resolution.
  */
 export class Profiler {
   private readonly capacity: number;
@@ -56,7 +58,7 @@ export class Profiler {
     const out: KernelTiming[] = [];
     list.forEach((d, i) => {
       const ns = Number(t[2 * i + 1] - t[2 * i]);
-      if (ns > 0) out.push({ kernel: d.kernel, ns, flops: d.flops, bytes: d.bytes });
+      if (ns >= 0) out.push({ kernel: d.kernel, startNs: Number(t[2 * i] - t[0]), ns, flops: d.flops, bytes: d.bytes });
       else this.dropped++;
     });
     return out;
