@@ -54,3 +54,14 @@ export function take(set: ImageSet, n: number): ImageSet {
   const px = set.rows * set.cols;
   return { ...set, count: k, images: set.images.subarray(0, k * px), labels: set.labels.subarray(0, k) };
 }
+
+/** Unsigned-byte IDX bytes for `dims` (the inverse of parseIdx; the headless server re-serves a loaded set). */
+export function encodeIdx(dims: number[], data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + data.length);
+  const view = new DataView(out.buffer);
+  out[2] = 0x08;
+  out[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
+}

@@ -1,0 +1,101 @@
+// Benchmark page: every registered kernel version at chosen sizes, then a whole training step,
+// timed with timestamp-query. `window.cnn.bench` / `.profile` serve the headless runner.
+import { createBrowserContext } from '../gpu/browser.js';
+import type { GpuContext } from '../gpu/context.js';
+import { BENCH_SIZES, checkSize, type BenchSize } from '../kernels/bench_cases.js';
+import { benchKernels, type KernelResult } from '../kernels/bench.js';
+import { PRESETS } from '../nn/model.js';
+import { chromeTrace, profileStep, wallClock, type StepProfile } from '../train/profile.js';
+import { $, download, el, pageContext, setStatus } from './common.js';
+
+export interface BenchRequest { size: BenchSize; reps: number; model: string; batch: number; steps: number }
+export interface BenchReport { adapter: string; userAgent: string; size: BenchSize; kernels: KernelResult[]; dropped: number; step: StepProfile }
+
+let plain: GpuContext | null = null;
+let last: BenchReport | null = null;
+
+const rate = (x: number, us: number) => (us > 0 ? (x / us / 1e3).toFixed(2) : '-');
+const table = (head: string[], rows: string[][]) =>
+  el('table', {}, el('tr', {}, ...head.map((h) => el('th', {}, h))), ...rows.map((r) => el('tr', {}, ...r.map((c) => el('td', {}, c)))));
+
+function fillPreset(name: string): void {
+  const s = BENCH_SIZES[name];
+  $<HTMLInputElement>('conv').value = `${s.N} ${s.C} ${s.H} ${s.W}`;
+  $<HTMLInputElement>('kk').value = `${s.K} ${s.k}`;
+  $<HTMLInputElement>('mm').value = `${s.M} ${s.Kd} ${s.Nm}`;
+  $<HTMLInputElement>('n').value = String(s.n);
+}
+
+function formRequest(): BenchRequest {
+  const nums = (id: string) => $<HTMLInputElement>(id).value.trim().split(/[\s,x]+/).map(Number);
+  const [N, C, H, W] = nums('conv'), [K, k] = nums('kk'), [M, Kd, Nm] = nums('mm'), [n] = nums('n');
+  const f = new FormData($<HTMLFormElement>('form'));
+  return { size: checkSize({ N, C, H, W, K, k, M, Kd, Nm, n }), reps: Number(f.get('reps')), model: String(f.get('model')), batch: Number(f.get('batch')), steps: Number(f.get('steps')) };
+}
+
+async function stepProfile(ctx: GpuContext, model: string, batch: number, steps: number): Promise<StepProfile> {
+  const spec = PRESETS[model];
+  if (!spec) throw new Error(`unknown model '${model}' (presets: ${Object.keys(PRESETS).join(', ')})`);
+  const p = await profileStep(ctx, spec, batch, steps);
+  plain ??= await createBrowserContext();
+  p.wall = await wallClock(plain, spec, batch, steps);
+  return p;
+}
+
+function showStep(p: StepProfile): void {
+  const w = p.wall!;
+  $('step').replaceChildren(
+    el('p', {}, `${p.model}, batch ${p.batch}: ${w.msPerStep.toFixed(1)} ms/step, ${Math.round(w.imagesPerSec)} images/s, CPU encode ${w.encodeMs.toFixed(2)} ms/step, ${w.dispatches} dispatches in one command buffer; dropped spans ${p.dropped}`),
+    table(['kernel', 'calls/step', 'median µs/step', 'GFLOP/s', 'GB/s', '% of step'],
+      p.rows.map((r) => [r.kernel, String(r.calls), r.us.toFixed(0), rate(r.flops, r.us), rate(r.bytes, r.us), ((100 * r.us) / (p.totalUs || 1)).toFixed(1)])));
+}
+
+export async function runBench(ctx: GpuContext, req: BenchRequest): Promise<BenchReport> {
+  const rows: string[][] = [];
+  const render = () => $('kernels').replaceChildren(table(['kernel', 'passes', 'median µs', 'min µs', 'runs', 'GFLOP/s', 'GB/s'], rows));
+  setStatus('timing kernels...');
+  const { results, dropped } = await benchKernels(ctx, req.size, {
+    reps: req.reps,
+    onResult: (r) => {
+      rows.push([r.kernel, String(r.passes), r.medianUs.toFixed(1), r.minUs.toFixed(1), String(r.runs), rate(r.flops, r.medianUs), rate(r.bytes, r.medianUs)]);
+      render();
+      setStatus(`timed ${r.kernel}`);
+    },
+  });
+  setStatus(`profiling a ${req.model} training step...`);
+  const step = await stepProfile(ctx, req.model, req.batch, req.steps);
+  showStep(step);
+  $('quant').textContent = step.quantumNs >= 1000
+    ? `Timestamps here are quantised to ${step.quantumNs / 1000} µs (Chrome does this unless WebGPU developer features are on); short kernels read as 0 or one quantum.`
+    : 'Timestamps are not quantised on this browser/adapter.';
+  last = { adapter: ctx.describe(), userAgent: navigator.userAgent, size: req.size, kernels: results, dropped, step };
+  $<HTMLButtonElement>('json').disabled = false;
+  $<HTMLButtonElement>('trace').disabled = false;
+  setStatus(`done: ${results.length} kernels, ${dropped} negative spans dropped`);
+  return last;
+}
+
+async function main(): Promise<void> {
+  fillPreset('mnist');
+  $('preset').addEventListener('change', () => fillPreset($<HTMLSelectElement>('preset').value));
+  $('form').addEventListener('submit', (ev) => ev.preventDefault());
+  const ctx = await pageContext(true);
+  const w = window as unknown as { cnn?: object };
+  if (!ctx) { w.cnn = { error: 'no WebGPU' }; return; }
+  if (!ctx.profiler) { setStatus('this adapter has no timestamp-query: per-kernel times are unavailable', 'error'); w.cnn = { error: 'no timestamp-query' }; return; }
+  w.cnn = {
+    bench: (r: BenchRequest) => runBench(ctx, { ...r, size: checkSize(r.size) }),
+    profile: async (r: { model: string; batch: number; steps: number }) => { const p = await stepProfile(ctx, r.model, r.batch, r.steps); showStep(p); return p; },
+  };
+  let busy = false;
+  $('run').addEventListener('click', () => {
+    if (busy) return;
+    busy = true;
+    Promise.resolve().then(() => runBench(ctx, formRequest())).catch((e: Error) => setStatus(`error: ${e.message}`, 'error')).finally(() => { busy = false; });
+  });
+  $('json').addEventListener('click', () => last && download(JSON.stringify(last, null, 1), 'webgpu-cnn-bench.json', 'application/json'));
+  $('trace').addEventListener('click', () => last && download(JSON.stringify(chromeTrace(last.step, 'browser')), 'webgpu-cnn-step.trace.json', 'application/json'));
+  setStatus('ready');
+}
+
+void main();
