@@ -6,13 +6,14 @@ import { take } from '../data/idx.js';
 import { GpuDataset } from '../data/gpu_dataset.js';
 import { readGrayImage } from '../data/image_file.js';
 import { preprocess } from '../data/preprocess.js';
-import { DivergedError, train, type TrainConfig } from '../train/trainer.js';
+import { DivergedError, train, type EpochResult, type TrainConfig } from '../train/trainer.js';
 import { decodeCheckpoint, decodeModel, encodeCheckpoint, encodeModel } from '../train/model_file.js';
 import { evaluate } from '../train/evaluate.js';
 import { Sequential } from '../nn/model.js';
 import { makeProgress } from './progress.js';
 import { UsageError } from './args.js';
 import { mistakesGrid } from './report.js';
+import { trainInBrowser } from './browser_train.js';
 
 type Flags = Record<string, string | number | boolean>;
 const str = (f: Flags, k: string, d: string) => (f[k] === undefined ? d : String(f[k]));
@@ -56,29 +57,43 @@ export async function trainCommand(f: Flags): Promise<void> {
     logEvery: num(f, 'log-every', 50),
   };
   for (const k of ['epochs', 'batch', 'log-every'] as const) if (!Number.isInteger(num(f, k, 1)) || num(f, k, 1) < 1) throw new UsageError(`--${k} must be a positive integer`);
+  const runtime = str(f, 'runtime', 'node');
+  if (runtime !== 'node' && runtime !== 'browser') throw new UsageError(`--runtime must be node or browser, got '${runtime}'`);
   const split = await dataset(f);
-  const ctx = await context(f);
   let lastSaved: number | undefined;
+  const saveEpoch = (r: EpochResult, modelBytes: Uint8Array, ckptBytes: Uint8Array) => {
+    writeAtomic(ckpt, ckptBytes);
+    writeAtomic(out, modelBytes);
+    lastSaved = r.epoch;
+    process.stdout.write(`epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAcc).toFixed(2)}% | test acc ${(100 * r.testAcc).toFixed(2)}% | ${r.seconds.toFixed(1)} s, ${Math.round(r.imagesPerSec)} img/s\n`);
+  };
+  const kept = (e: Error) => {
+    const where = existsSync(ckpt) ? `kept ${ckpt} (epoch ${lastSaved ?? resume?.epoch ?? '?'})` : 'no checkpoint was written';
+    return new Error(`${e.message}; ${where}`);
+  };
+  const onProgress = f.quiet ? undefined : makeProgress();
   process.stderr.write(`training ${model} on ${split.train.count} images (${split.source}), testing on ${split.test.count}; batch ${cfg.batch}, ${opt} lr ${cfg.optimizer.lr}, ${cfg.augment ? 'augmented' : 'no augmentation'}\n`);
-  const { results } = await train(ctx, split, cfg, {
-    onProgress: f.quiet ? undefined : makeProgress(),
-    onEpoch: async (r, snapshot) => {
-      const c = await snapshot();
-      lastSaved = r.epoch;
-      const m = new Sequential(c.spec);
-      writeAtomic(ckpt, encodeCheckpoint(c, m.store));
-      writeAtomic(out, encodeModel(c.spec, m.store, c.weights, { test_accuracy: String(r.testAcc), epochs: String(r.epoch) }));
-      process.stdout.write(`epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAcc).toFixed(2)}% | test acc ${(100 * r.testAcc).toFixed(2)}% | ${r.seconds.toFixed(1)} s, ${Math.round(r.imagesPerSec)} img/s\n`);
-    },
-  }, resume).catch((e: Error) => {
-    if (!(e instanceof DivergedError)) throw e;
-    const kept = existsSync(ckpt) ? `kept ${ckpt} (epoch ${lastSaved ?? resume?.epoch ?? '?'})` : 'no checkpoint was written';
-    throw new Error(`${e.message}; ${kept}`);
-  });
+  let results: EpochResult[];
+  if (runtime === 'browser') {
+    const log = (m: string) => { if (!f.quiet) process.stderr.write(`${m}\n`); };
+    results = await trainInBrowser(f.chromium === undefined ? undefined : String(f.chromium), str(f, 'dataset', 'mnist'), split, cfg,
+      f.resume ? readFileOr(ckpt, 'checkpoint') : undefined, { log, onProgress, onEpoch: saveEpoch })
+      .catch((e: Error) => { throw /^loss became/.test(e.message) ? kept(e) : e; });
+  } else {
+    const ctx = await context(f);
+    results = (await train(ctx, split, cfg, {
+      onProgress,
+      onEpoch: async (r, snapshot) => {
+        const c = await snapshot();
+        const m = new Sequential(c.spec);
+        saveEpoch(r, encodeModel(c.spec, m.store, c.weights, { test_accuracy: String(r.testAcc), epochs: String(r.epoch) }), encodeCheckpoint(c, m.store));
+      },
+    }, resume).catch((e: Error) => { throw e instanceof DivergedError ? kept(e) : e; })).results;
+    ctx.destroy();
+  }
   const last = results.at(-1);
   if (last) process.stdout.write(`saved ${out} (test accuracy ${(100 * last.testAcc).toFixed(2)}%) and checkpoint ${ckpt}\n`);
   else process.stdout.write(`nothing to do: the checkpoint is already at epoch ${resume?.epoch} of ${cfg.epochs}\n`);
-  ctx.destroy();
 }
 
 function readFileOr(path: string, what: string): Uint8Array {

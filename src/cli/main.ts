@@ -1,23 +1,29 @@
 #!/usr/bin/env node
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { evaluateCommand, predictCommand, trainCommand } from './commands.js';
+import { benchCommand, profileCommand } from './perf_commands.js';
 
 const USAGE = `usage: webgpu-cnn <command> [options]
   train     --model cnn|lenet|keras --epochs N --batch N --lr X --optimizer adam|adamw|sgd --momentum X
             --weight-decay X --schedule cosine|step|constant --warmup N --seed N --augment[=false]
             --dataset mnist|fashion --train-limit N --test-limit N --out model.safetensors
-            --checkpoint file --resume --log-every N --quiet
+            --checkpoint file --resume --log-every N --quiet --runtime node|browser --chromium path
   evaluate  --model model.safetensors --dataset mnist|fashion --test-limit N --mistakes grid.png
   predict   --model model.safetensors --image digit.png [more images ...]
-MNIST comes from MNIST_DIR, else data/mnist (downloaded once, SHA-256 checked).`;
+  profile   --model lenet|keras|cnn --batch N --steps N --trace step.trace.json --runtime node|browser
+  bench     --size tiny|mnist|large --reps N --model M --batch N --steps N --json out.json --trace file --runtime node|browser
+MNIST comes from MNIST_DIR, else data/mnist (downloaded once, SHA-256 checked).
+--runtime browser drives the built pages (npm run build) in headless Chromium: --chromium, else CHROMIUM_PATH, else /usr/bin/chromium.`;
 
 const COMMON: FlagSpec = { quiet: 'boolean', dataset: 'string', 'train-limit': 'number', 'test-limit': 'number' };
 const SPECS: Record<string, FlagSpec> = {
   train: { ...COMMON, model: 'string', epochs: 'number', batch: 'number', lr: 'number', optimizer: 'string', momentum: 'number',
     'weight-decay': 'number', schedule: 'string', warmup: 'number', seed: 'number', augment: 'boolean', out: 'string',
-    checkpoint: 'string', resume: 'boolean', 'log-every': 'number' },
+    checkpoint: 'string', resume: 'boolean', 'log-every': 'number', runtime: 'string', chromium: 'string' },
   evaluate: { ...COMMON, model: 'string', mistakes: 'string', 'mistakes-count': 'number' },
   predict: { quiet: 'boolean', model: 'string', image: 'string' },
+  profile: { model: 'string', batch: 'number', steps: 'number', trace: 'string', runtime: 'string', chromium: 'string' },
+  bench: { size: 'string', reps: 'number', model: 'string', batch: 'number', steps: 'number', json: 'string', trace: 'string', runtime: 'string', chromium: 'string' },
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -29,6 +35,8 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === 'predict') return predictCommand(flags, positional);
   if (positional.length) throw new UsageError(`unexpected argument '${positional[0]}'`);
   if (cmd === 'train') return trainCommand(flags);
+  if (cmd === 'profile') return profileCommand(flags);
+  if (cmd === 'bench') return benchCommand(flags);
   return evaluateCommand(flags);
 }
 

@@ -1,0 +1,94 @@
+// `profile` (one training step, per dispatch) and `bench` (every kernel version, then the step),
+// in the Node runtime (Dawn) or the browser runtime (the bench page in headless Chromium).
+import { createNodeContext } from '../gpu/node.js';
+import { writeAtomic } from '../data/mnist.js';
+import { PRESETS } from '../nn/model.js';
+import { BENCH_SIZES, checkSize, type BenchSize } from '../kernels/bench_cases.js';
+import { benchKernels, formatKernels, type KernelResult } from '../kernels/bench.js';
+import { chromeTrace, formatProfile, profileStep, wallClock, type StepProfile } from '../train/profile.js';
+import { openPage, type BrowserPage } from './runtime.js';
+import { UsageError } from './args.js';
+
+type Flags = Record<string, string | number | boolean>;
+
+interface StepArgs { model: string; batch: number; steps: number }
+
+function stepArgs(f: Flags, steps: number): StepArgs {
+  const a = { model: String(f.model ?? 'lenet'), batch: Number(f.batch ?? 64), steps: Number(f.steps ?? steps) };
+  if (!PRESETS[a.model]) throw new UsageError(`unknown model '${a.model}' (presets: ${Object.keys(PRESETS).join(', ')})`);
+  for (const k of ['batch', 'steps'] as const) if (!Number.isInteger(a[k]) || a[k] < 1) throw new UsageError(`--${k} must be a positive integer`);
+  return a;
+}
+
+function runtimeOf(f: Flags): 'node' | 'browser' {
+  const r = String(f.runtime ?? 'node');
+  if (r !== 'node' && r !== 'browser') throw new UsageError(`--runtime must be node or browser, got '${r}'`);
+  return r;
+}
+
+async function benchPage(f: Flags): Promise<BrowserPage> {
+  const page = await openPage('bench.html', { chromium: f.chromium === undefined ? undefined : String(f.chromium), onConsoleError: (t) => process.stderr.write(`page: ${t}\n`) });
+  process.stderr.write(`runtime: browser, ${page.chromium} (Chromium ${page.version}, headless)\n`);
+  return page;
+}
+
+async function nodeStep(a: StepArgs): Promise<StepProfile> {
+  const ctx = await createNodeContext({ profile: true });
+  process.stderr.write(`runtime: node (Dawn), adapter: ${ctx.describe()}\n`);
+  try {
+    const p = await profileStep(ctx, PRESETS[a.model], a.batch, a.steps);
+    const plain = await createNodeContext();
+    p.wall = await wallClock(plain, PRESETS[a.model], a.batch, a.steps);
+    plain.destroy();
+    return p;
+  } finally {
+    ctx.destroy();
+  }
+}
+
+function writeOut(f: Flags, key: string, what: string, data: string): void {
+  if (f[key] === undefined) return;
+  writeAtomic(String(f[key]), data);
+  process.stdout.write(`wrote ${what} to ${f[key]}\n`);
+}
+
+export async function profileCommand(f: Flags): Promise<void> {
+  const a = stepArgs(f, 5), runtime = runtimeOf(f);
+  let p: StepProfile;
+  if (runtime === 'browser') {
+    const page = await benchPage(f);
+    try { p = await page.call<StepProfile>('profile', a); } finally { await page.close(); }
+  } else p = await nodeStep(a);
+  process.stdout.write(`${formatProfile(p)}\n`);
+  writeOut(f, 'trace', 'a Chrome/Perfetto trace of the last profiled step', JSON.stringify(chromeTrace(p, runtime)));
+}
+
+function benchSize(f: Flags): BenchSize {
+  const name = String(f.size ?? 'mnist');
+  const s = BENCH_SIZES[name];
+  if (!s) throw new UsageError(`--size must be one of ${Object.keys(BENCH_SIZES).join(', ')}, got '${name}'`);
+  return checkSize({ ...s });
+}
+
+export async function benchCommand(f: Flags): Promise<void> {
+  const a = stepArgs(f, 5), runtime = runtimeOf(f), size = benchSize(f), reps = Number(f.reps ?? 20);
+  if (!Number.isInteger(reps) || reps < 1) throw new UsageError('--reps must be a positive integer');
+  let kernels: KernelResult[], dropped: number, step: StepProfile, adapter: string;
+  if (runtime === 'browser') {
+    const page = await benchPage(f);
+    try {
+      const r = await page.call<{ adapter: string; kernels: KernelResult[]; dropped: number; step: StepProfile }>('bench', { size, reps, ...a });
+      ({ kernels, dropped, step, adapter } = r);
+    } finally { await page.close(); }
+  } else {
+    const ctx = await createNodeContext({ profile: true });
+    adapter = ctx.describe();
+    process.stderr.write(`runtime: node (Dawn), adapter: ${adapter}\n`);
+    try { ({ results: kernels, dropped } = await benchKernels(ctx, size, { reps })); } finally { ctx.destroy(); }
+    step = await nodeStep(a);
+  }
+  const sz = `conv x [${size.N},${size.C},${size.H},${size.W}] w [${size.K},${size.C},${size.k},${size.k}]; matmul ${size.M}x${size.Kd}x${size.Nm}; n ${size.n}`;
+  process.stdout.write(`${formatKernels(kernels, `kernels (${runtime}), ${adapter}; ${sz}; median of ${reps} runs; ${dropped} spans dropped`)}\n\n${formatProfile(step)}\n`);
+  writeOut(f, 'json', 'the results', JSON.stringify({ runtime, adapter, size, reps, kernels, dropped, step }, null, 1));
+  writeOut(f, 'trace', 'a Chrome/Perfetto trace of the last profiled step', JSON.stringify(chromeTrace(step, runtime)));
+}
