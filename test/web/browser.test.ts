@@ -1,0 +1,168 @@
+// The pages in headless Chromium on SwiftShader (Playwright): each loads cleanly, the train page
+// trains, `train --runtime browser` matches the Node runtime, the draw page reads drawn digits.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadDir } from '../../src/data/mnist.js';
+import { take } from '../../src/data/idx.js';
+import { dataFiles } from '../../src/cli/browser_train.js';
+import { CHROMIUM_ARGS, findChromium, pagesDir, serve } from '../../src/cli/runtime.js';
+
+const CLI = resolve('dist/cli/main.js');
+const SHOTS = resolve('dist/screenshots');
+const dir = mkdtempSync(join(tmpdir(), 'cnn-web-'));
+let browser: Browser;
+let server: Awaited<ReturnType<typeof serve>>;
+
+function cli(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync('node', [CLI, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env }, timeout: 900_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr.split('\n').filter((l) => /^(error|adapter|runtime|page)/.test(l)).join('\n') };
+}
+
+/** A page with its console errors and uncaught exceptions collected. */
+async function open(path: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}${path}`);
+  if (path !== 'index.html') await page.waitForFunction(() => (window as unknown as { cnn?: unknown }).cnn !== undefined, null, { timeout: 60_000 });
+  return { page, errors };
+}
+
+beforeAll(async () => {
+  if (!process.env.MNIST_DIR) throw new Error('MNIST_DIR is not set; run with MNIST_DIR=../shared/data/mnist (as .ci/run does)');
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm test builds it first (pretest)`);
+  mkdirSync(SHOTS, { recursive: true });
+  const full = loadDir(process.env.MNIST_DIR);
+  server = await serve(resolve(pagesDir(resolve('dist/cli'))), dataFiles('mnist', { source: 'test', train: take(full.train, 2560), test: take(full.test, 500) }));
+  browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('pages in headless Chromium', () => {
+  it.each(['index.html', 'train.html', 'bench.html', 'draw.html'])('%s loads without console errors', async (path) => {
+    const { page, errors } = await open(path);
+    if (path !== 'index.html') await expect.poll(() => page.locator('#adapter').textContent()).toMatch(/swiftshader/i);
+    await page.screenshot({ path: join(SHOTS, `load-${path.replace('.html', '')}.png`), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(await page.locator('#no-webgpu').count()).toBe(0);
+    await page.close();
+  });
+
+  it('train page: trains a LeNet from the form, the loss falls, then shows filters and a confusion matrix', async () => {
+    const { page, errors } = await open('train.html');
+    const losses: number[] = [];
+    await page.exposeFunction('cnnReport', (json: string) => { const m = JSON.parse(json); if (m.type === 'progress') losses.push(m.p.loss); });
+    await page.selectOption('select[name=model]', 'lenet');
+    for (const [k, v] of [['epochs', '1'], ['trainLimit', '1280'], ['testLimit', '200'], ['logEvery', '4'], ['lr', '0.003']]) await page.fill(`input[name=${k}]`, v);
+    await page.click('#start');
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 240_000, interval: 1000 }).toMatch(/^(done|error)/);
+    await page.screenshot({ path: join(SHOTS, 'train-done.png'), fullPage: true });
+    expect(await page.locator('#status').textContent()).toMatch(/^done: test accuracy/);
+    expect(losses.length).toBe(5);
+    expect(losses.at(-1)!).toBeLessThan(0.75 * losses[0]);
+    expect(await page.locator('#filters canvas').count()).toBe(6);
+    const cells = await page.locator('#confusion-table td').allTextContents();
+    expect(cells.length).toBe(100);
+    expect(cells.reduce((s, c) => s + Number(c), 0)).toBe(200);
+    expect(await page.locator('#download').isEnabled()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('bench page: times every registered kernel and a training step, with GFLOP/s and GB/s', async () => {
+    const { page, errors } = await open('bench.html');
+    await page.selectOption('#preset', 'tiny');
+    for (const [k, v] of [['reps', '3'], ['batch', '8'], ['steps', '1']]) await page.fill(`input[name=${k}]`, v);
+    await page.click('#run');
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 240_000, interval: 1000 }).toMatch(/^(done|error)/);
+    await page.screenshot({ path: join(SHOTS, 'bench-done.png'), fullPage: true });
+    expect(await page.locator('#status').textContent()).toMatch(/^done: \d+ kernels/);
+    const kernels = await page.locator('#kernels tr td:first-child').allTextContents();
+    const { registry } = await import('../../src/kernels/registry.js');
+    const ops = [...registry.values()].filter((d) => !d.partOf).map((d) => d.name);
+    expect(kernels.sort()).toEqual(ops.sort());
+    expect(await page.locator('#step').textContent()).toMatch(/ms\/step, \d+ images\/s/);
+    expect(await page.locator('#json').isEnabled()).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a browser without WebGPU gets a message saying how to enable it, not a blank page', async () => {
+    const plain = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'] });
+    const page = await plain.newPage();
+    await page.goto(`${server.url}train.html`);
+    await expect.poll(() => page.locator('#no-webgpu').count(), { timeout: 30_000 }).toBe(1);
+    expect(await page.locator('#no-webgpu').textContent()).toMatch(/enable-unsafe-webgpu/);
+    await page.screenshot({ path: join(SHOTS, 'no-webgpu.png') });
+    await plain.close();
+  });
+});
+
+describe('headless runtime and the draw page', () => {
+  const common = ['--model', 'lenet', '--train-limit', '4000', '--test-limit', '1000', '--epochs', '1', '--batch', '32', '--lr', '0.002', '--seed', '3', '--log-every', '25'];
+  const acc = (out: string) => Number(/test acc ([\d.]+)%/.exec(out)?.[1]);
+  const browserModel = join(dir, 'browser.safetensors');
+
+  it('train --runtime browser reaches the same accuracy as the Node runtime for the same seed', () => {
+    const b = cli('train', ...common, '--runtime', 'browser', '--out', browserModel);
+    expect(b.code, b.err).toBe(0);
+    expect(b.err).toMatch(/^runtime: browser, .*chromium/im);
+    expect(b.err).toMatch(/^adapter: .*swiftshader.*\(in the browser\)/im);
+    const n = cli('train', ...common, '--out', join(dir, 'node.safetensors'));
+    expect(n.code, n.err).toBe(0);
+    expect(acc(b.out)).toBeGreaterThan(85);
+    expect(Math.abs(acc(b.out) - acc(n.out))).toBeLessThanOrEqual(0.5);
+    expect(existsSync(join(dir, 'browser.ckpt.safetensors'))).toBe(true);
+  });
+
+  // Strokes in pad pixels (280x280), like a person drawing with a mouse.
+  const DIGITS: Record<number, Array<Array<[number, number]>>> = {
+    1: [[[150, 45], [145, 140], [140, 235]]],
+    0: [Array.from({ length: 33 }, (_, i) => [140 + 62 * Math.sin((i * 2 * Math.PI) / 32), 140 - 92 * Math.cos((i * 2 * Math.PI) / 32)] as [number, number])],
+    7: [[[70, 55], [210, 55], [170, 140], [125, 240]]],
+  };
+
+  it.each([1, 0, 7])('draw page: strokes of a %i are read as that digit by the browser-trained model', async (digit) => {
+    const { page, errors } = await open('draw.html');
+    await page.setInputFiles('#model-file', { name: 'browser.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(browserModel) });
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/^loaded/);
+    const box = (await page.locator('#pad').boundingBox())!;
+    for (const stroke of DIGITS[digit]) {
+      await page.mouse.move(box.x + stroke[0][0], box.y + stroke[0][1]);
+      await page.mouse.down();
+      for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 8 });
+      await page.mouse.up();
+    }
+    const r = await page.evaluate(() => (window as unknown as { cnn: { predict(): Promise<{ digit: number; probs: number[] } | null> } }).cnn.predict());
+    await expect.poll(() => page.locator('#digit').textContent()).toBe(String(digit));
+    await page.screenshot({ path: join(SHOTS, `draw-${digit}.png`) });
+    expect(r?.digit).toBe(digit);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('profile prints the per-kernel table in both runtimes and writes a trace', () => {
+    for (const runtime of ['node', 'browser']) {
+      const trace = join(dir, `${runtime}.trace.json`);
+      const r = cli('profile', '--runtime', runtime, '--model', 'lenet', '--batch', '8', '--steps', '2', '--trace', trace);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toMatch(/\| kernel \| calls\/step \| median µs\/step \| GFLOP\/s \| GB\/s \| % of step \|/);
+      for (const k of ['conv2d.fwd.v2', 'conv2d.bwd_weight.v2', 'matmul.v3', 'optim.adam.v1']) expect(r.out).toMatch(new RegExp(`^\\| ${k.replace(/\./g, '\\.')} \\| \\d+ \\| \\d+ \\|`, 'm'));
+      expect(r.out).toMatch(/wall clock: [\d.]+ ms\/step, \d+ images\/s; CPU encode\+submit [\d.]+ ms\/step; 42 dispatches in 1 command buffer/);
+      const t = JSON.parse(readFileSync(trace, 'utf8'));
+      const events = t.traceEvents.filter((e: { ph: string }) => e.ph === 'X');
+      expect(events.length).toBeGreaterThan(30);
+      expect(events.every((e: { dur: number }) => e.dur >= 0)).toBe(true);
+      expect(events.some((e: { name: string; dur: number }) => e.name === "conv2d.fwd.v2" && e.dur > 0)).toBe(true);
+    }
+  });
+});
