@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadDir } from '../../src/data/mnist.js';
 import { take } from '../../src/data/idx.js';
 import { dataFiles } from '../../src/cli/browser_train.js';
@@ -23,8 +23,8 @@ function cli(...args: string[]): { code: number; out: string; err: string } {
 }
 
 /** A page with its console errors and uncaught exceptions collected. */
-async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+async function open(path: string, context?: BrowserContext): Promise<{ page: Page; errors: string[] }> {
+  const page = await (context ?? browser).newPage({ viewport: { width: 1100, height: 900 } });
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(e.message));
@@ -58,7 +58,8 @@ describe('pages in headless Chromium', () => {
   });
 
   it('train page: trains a LeNet from the form, the loss falls, then shows filters and a confusion matrix', async () => {
-    const { page, errors } = await open('train.html');
+    const context = await browser.newContext();
+    const { page, errors } = await open('train.html', context);
     const losses: number[] = [];
     await page.exposeFunction('cnnReport', (json: string) => { const m = JSON.parse(json); if (m.type === 'progress') losses.push(m.p.loss); });
     await page.selectOption('select[name=model]', 'lenet');
@@ -73,9 +74,14 @@ describe('pages in headless Chromium', () => {
     const cells = await page.locator('#confusion-table td').allTextContents();
     expect(cells.length).toBe(100);
     expect(cells.reduce((s, c) => s + Number(c), 0)).toBe(200);
-    expect(await page.locator('#download').isEnabled()).toBe(true);
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    expect(file.suggestedFilename()).toBe('lenet.safetensors');
     expect(errors).toEqual([]);
-    await page.close();
+    // The draw page in the same profile finds the model through IndexedDB.
+    const draw = await open('draw.html', context);
+    await expect.poll(() => draw.page.locator('#model-name').textContent(), { timeout: 60_000 }).toMatch(/from the train page \(lenet\)/);
+    expect(draw.errors).toEqual([]);
+    await context.close();
   });
 
   it('bench page: times every registered kernel and a training step, with GFLOP/s and GB/s', async () => {
@@ -91,7 +97,12 @@ describe('pages in headless Chromium', () => {
     const ops = [...registry.values()].filter((d) => !d.partOf).map((d) => d.name);
     expect(kernels.sort()).toEqual(ops.sort());
     expect(await page.locator('#step').textContent()).toMatch(/ms\/step, \d+ images\/s/);
-    expect(await page.locator('#json').isEnabled()).toBe(true);
+    const [json] = await Promise.all([page.waitForEvent('download'), page.click('#json')]);
+    const report = JSON.parse(readFileSync((await json.path())!, 'utf8'));
+    expect(report.kernels.length).toBe(ops.length);
+    expect(report.adapter).toMatch(/swiftshader/i);
+    const [trace] = await Promise.all([page.waitForEvent('download'), page.click('#trace')]);
+    expect(JSON.parse(readFileSync((await trace.path())!, 'utf8')).traceEvents.length).toBeGreaterThan(30);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -148,6 +159,12 @@ describe('headless runtime and the draw page', () => {
     expect(r?.digit).toBe(digit);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('a missing Chromium is one line saying what to do', () => {
+    const r = cli('train', '--runtime', 'browser', '--chromium', '/nonexistent/chromium', '--train-limit', '64', '--test-limit', '10', '--epochs', '1');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('error: /nonexistent/chromium: Chromium not found (from --chromium)');
   });
 
   it('profile prints the per-kernel table in both runtimes and writes a trace', () => {
