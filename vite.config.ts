@@ -37,8 +37,17 @@ export default defineConfig(({ mode }) => {
         outDir: 'dist/cli',
         emptyOutDir: true,
         target: 'node20',
-        rollupOptions: { input: { main: 'src/cli/main.ts', 'bench-step': 'bench/step.ts' }, output: { entryFileNames: '[name].js' } },
+        rollupOptions: { input: { main: 'src/cli/main.ts', 'bench-step': 'bench/step.ts', 'bench-compare': 'bench/compare.ts', 'bench-memory': 'bench/memory.ts' }, output: { entryFileNames: '[name].js' } },
       },
+    };
+  }
+  if (mode === 'peer') {
+    // bench/tfjs: the TF.js peer page for bench/compare.ts (TF.js is a devDependency used only here).
+    return {
+      root: 'bench/tfjs',
+      base: './',
+      publicDir: false,
+      build: { outDir: resolve('dist/bench-tfjs'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096 },
     };
   }
   if (mode === 'test') {

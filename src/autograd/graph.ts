@@ -107,6 +107,7 @@ export class Graph {
 
   destroy(): void {
     for (const t of this.tensors) t.buffer.destroy();
+    for (const d of [...this.forward, ...this.backwardList]) (d as { uniform?: GPUBuffer }).uniform?.destroy();
     this.tensors.length = 0;
   }
 }

@@ -5,6 +5,7 @@ import { writeAtomic } from '../data/mnist.js';
 import { PRESETS } from '../nn/model.js';
 import { BENCH_SIZES, checkSize, type BenchSize } from '../kernels/bench_cases.js';
 import { benchKernels, formatKernels, type KernelResult } from '../kernels/bench.js';
+import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceiling.js';
 import { chromeTrace, formatProfile, profileStep, wallClock, type StepProfile } from '../train/profile.js';
 import { openPage, type BrowserPage } from './runtime.js';
 import { UsageError } from './args.js';
@@ -73,22 +74,25 @@ function benchSize(f: Flags): BenchSize {
 export async function benchCommand(f: Flags): Promise<void> {
   const a = stepArgs(f, 5), runtime = runtimeOf(f), size = benchSize(f), reps = Number(f.reps ?? 20);
   if (!Number.isInteger(reps) || reps < 1) throw new UsageError('--reps must be a positive integer');
-  let kernels: KernelResult[], dropped: number, step: StepProfile, adapter: string;
+  let kernels: KernelResult[], dropped: number, step: StepProfile, adapter: string, ceilings: Ceilings;
   if (runtime === 'browser') {
     const page = await benchPage(f);
     try {
-      const r = await page.call<{ adapter: string; kernels: KernelResult[]; dropped: number; step: StepProfile }>('bench', { size, reps, ...a });
-      ({ kernels, dropped, step, adapter } = r);
+      const r = await page.call<{ adapter: string; kernels: KernelResult[]; dropped: number; step: StepProfile; ceilings: Ceilings }>('bench', { size, reps, ...a });
+      ({ kernels, dropped, step, adapter, ceilings } = r);
     } finally { await page.close(); }
   } else {
     const ctx = await createNodeContext({ profile: true });
     adapter = ctx.describe();
     process.stderr.write(`runtime: node (Dawn), adapter: ${adapter}\n`);
-    try { ({ results: kernels, dropped } = await benchKernels(ctx, size, { reps })); } finally { ctx.destroy(); }
+    try {
+      ceilings = await measureCeilings(ctx);
+      ({ results: kernels, dropped } = await benchKernels(ctx, size, { reps }));
+    } finally { ctx.destroy(); }
     step = await nodeStep(a);
   }
   const sz = `conv x [${size.N},${size.C},${size.H},${size.W}] w [${size.K},${size.C},${size.k},${size.k}]; matmul ${size.M}x${size.Kd}x${size.Nm}; n ${size.n}`;
-  process.stdout.write(`${formatKernels(kernels, `kernels (${runtime}), ${adapter}; ${sz}; median of ${reps} runs; ${dropped} spans dropped`)}\n\n${formatProfile(step)}\n`);
-  writeOut(f, 'json', 'the results', JSON.stringify({ runtime, adapter, size, reps, kernels, dropped, step }, null, 1));
+  process.stdout.write(`${formatCeilings(ceilings)}\n\n${formatKernels(kernels, `kernels (${runtime}), ${adapter}; ${sz}; median of ${reps} runs; ${dropped} spans dropped`, ceilings)}\n\n${formatProfile(step)}\n`);
+  writeOut(f, 'json', 'the results', JSON.stringify({ runtime, adapter, size, reps, ceilings, kernels, dropped, step }, null, 1));
   writeOut(f, 'trace', 'a Chrome/Perfetto trace of the last profiled step', JSON.stringify(chromeTrace(step, runtime)));
 }

@@ -31,17 +31,19 @@ export function pagesDir(from = dirname(fileURLToPath(import.meta.url))): string
   throw new UsageError('the browser pages are not built: run npm run build first');
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml', '.wasm': 'application/wasm' };
 
 /** Static files from `root` plus in-memory data files at /data/<path>; 127.0.0.1 only, no traversal. */
-export async function serve(root: string, data: Map<string, Uint8Array> = new Map()): Promise<{ url: string; close(): Promise<void> }> {
+export async function serve(root: string, data: Map<string, Uint8Array> = new Map(), opts: { isolate?: boolean } = {}): Promise<{ url: string; close(): Promise<void> }> {
+  // Cross-origin isolation lets wasm peers in bench/ use threads (SharedArrayBuffer).
+  const iso = opts.isolate ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0]);
     const mem = data.get(path);
     if (mem) { res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': mem.length }); res.end(mem); return; }
     const file = normalize(join(root, path === '/' ? 'index.html' : path));
     if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) { res.writeHead(404); res.end('not found'); return; }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...iso });
     res.end(readFileSync(file));
   });
   await new Promise<void>((ok, fail) => { server.once('error', fail); server.listen(0, '127.0.0.1', ok); });

@@ -121,3 +121,32 @@ export async function readTensor(device: GPUDevice, t: Tensor): Promise<Float32A
 export async function readTensorU32(device: GPUDevice, t: Tensor): Promise<Uint32Array> {
   return new Uint32Array(await readRaw(device, t));
 }
+
+/**
+ * A persistent staging buffer for small periodic reads (training metrics): one copy per tensor,
+ * one map, nothing allocated per read.
+ */
+export class Readback {
+  private staging: GPUBuffer;
+  private offsets: number[] = [];
+
+  constructor(private device: GPUDevice, private tensors: readonly Tensor[]) {
+    let at = 0;
+    for (const t of tensors) { this.offsets.push(at); at += round4(byteSize(t)); }
+    this.staging = device.createBuffer({ size: Math.max(16, at), usage: 0x1 /* MAP_READ */ | 0x8 /* COPY_DST */, label: 'readback' });
+  }
+
+  async read(): Promise<ArrayBuffer[]> {
+    const enc = this.device.createCommandEncoder();
+    this.tensors.forEach((t, i) => enc.copyBufferToBuffer(t.buffer, t.offset, this.staging, this.offsets[i], byteSize(t)));
+    this.device.queue.submit([enc.finish()]);
+    await this.staging.mapAsync(0x1 /* READ */);
+    const out = this.tensors.map((t, i) => this.staging.getMappedRange(this.offsets[i], round4(byteSize(t))).slice(0, byteSize(t)));
+    this.staging.unmap();
+    return out;
+  }
+
+  destroy(): void {
+    this.staging.destroy();
+  }
+}

@@ -34,6 +34,8 @@ export class GpuContext {
   /** Resolves with a message when the device is lost (never on a deliberate destroy()). */
   readonly lost: Promise<string>;
   private destroyed = false;
+  /** Every buffer made on this device: live count and bytes, and how many were ever created. */
+  readonly memory = { liveBuffers: 0, liveBytes: 0, created: 0 };
   /** Held, never read: dawn.node frees a GPU instance when its wrapper is collected, even while its device is in use. */
   readonly retained: readonly unknown[];
 
@@ -43,6 +45,7 @@ export class GpuContext {
     opts: ContextOptions = {},
   ) {
     this.retained = opts.retain ?? [];
+    this.countBuffers(device);
     this.hasTimestamps = device.features.has('timestamp-query');
     this.pipelines = new PipelineCache(device);
     this.pool = new BufferPool(device);
@@ -56,6 +59,23 @@ export class GpuContext {
       const err = (ev as GPUUncapturedErrorEvent).error;
       console.error(`WebGPU error: ${err.message}`);
     });
+  }
+
+  /** Wraps createBuffer/destroy so benchmarks can show memory is flat and steady state allocates nothing. */
+  private countBuffers(device: GPUDevice): void {
+    const create = device.createBuffer.bind(device);
+    const m = this.memory;
+    device.createBuffer = (d: GPUBufferDescriptor) => {
+      const b = create(d);
+      m.created++; m.liveBuffers++; m.liveBytes += d.size;
+      const destroy = b.destroy.bind(b);
+      let gone = false;
+      b.destroy = () => {
+        if (!gone) { gone = true; m.liveBuffers--; m.liveBytes -= d.size; }
+        destroy();
+      };
+      return b;
+    };
   }
 
   get queue(): GPUQueue {

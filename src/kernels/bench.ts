@@ -4,6 +4,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { run } from '../gpu/dispatch.js';
 import type { Tensor } from '../gpu/buffers.js';
 import { buildCases, type BenchSize } from './bench_cases.js';
+import type { Ceilings } from './ceiling.js';
 
 export interface KernelResult {
   kernel: string;
@@ -47,8 +48,15 @@ export async function benchKernels(ctx: GpuContext, size: BenchSize, opts: Bench
   return { results, dropped: prof.dropped - dropped0 };
 }
 
-export function formatKernels(results: KernelResult[], header: string): string {
-  const f = (x: number, us: number) => (us > 0 ? (x / us / 1e3).toFixed(2) : '-');
-  return [header, '', '| kernel | passes | median µs | min µs | runs | GFLOP/s | GB/s |', '|---|---:|---:|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${r.kernel} | ${r.passes} | ${r.medianUs.toFixed(1)} | ${r.minUs.toFixed(1)} | ${r.runs} | ${f(r.flops, r.medianUs)} | ${f(r.bytes, r.medianUs)} |`)].join('\n');
+/** The table; with ceilings, each rate also as a share of the adapter's measured best. */
+export function formatKernels(results: KernelResult[], header: string, c?: Ceilings): string {
+  const rate = (x: number, us: number) => (us > 0 ? x / us / 1e3 : NaN);
+  const f = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '-');
+  const pct = (v: number, top: number) => (Number.isFinite(v) ? `${((100 * v) / top).toFixed(1)}%` : '-');
+  const extra = c ? ' % of matmul ceiling | % of copy ceiling |' : '';
+  return [header, '', `| kernel | passes | median µs | min µs | runs | GFLOP/s | GB/s |${extra}`, `|---|---:|---:|---:|---:|---:|---:|${c ? '---:|---:|' : ''}`,
+    ...results.map((r) => {
+      const g = rate(r.flops, r.medianUs), b = rate(r.bytes, r.medianUs);
+      return `| ${r.kernel} | ${r.passes} | ${r.medianUs.toFixed(1)} | ${r.minUs.toFixed(1)} | ${r.runs} | ${f(g)} | ${f(b)} |${c ? ` ${pct(g, c.matmulGFLOPs)} | ${pct(b, c.copyGBs)} |` : ''}`;
+    })].join('\n');
 }

@@ -1,26 +1,49 @@
 import type { GpuContext } from '../gpu/context.js';
-import { readTensor, readTensorU32 } from '../gpu/buffers.js';
-import type { GpuDataset } from '../data/gpu_dataset.js';
+import { Readback, readTensor, readTensorU32 } from '../gpu/buffers.js';
+import type { Gather, GpuDataset } from '../data/gpu_dataset.js';
 import type { Sequential } from '../nn/model.js';
 import { EvalStep } from './step.js';
 
-/** Test accuracy with everything on the GPU: one readback of the correct count at the end. */
-export async function accuracy(ctx: GpuContext, model: Sequential, ds: GpuDataset, batch = 500): Promise<number> {
-  const gather = await ds.gather(batch, null);
-  const step = await EvalStep.build(ctx, model, gather.x, gather.y, [gather.dispatch]);
-  ds.shuffle(null);
-  const enc = ctx.device.createCommandEncoder();
-  enc.clearBuffer(step.correct.buffer, 0, 4);
-  ctx.queue.submit([enc.finish()]);
-  for (let start = 0; start < ds.count; start += batch) {
-    gather.set(start, 0);
-    step.run();
+/**
+ * Test accuracy with everything on the GPU: one readback of the correct count per call. Built
+ * once and re-run every epoch, so evaluating allocates nothing after the first time.
+ */
+export class AccuracyRunner {
+  private constructor(private ctx: GpuContext, private ds: GpuDataset, private batch: number, private gather: Gather, private step: EvalStep, private readback: Readback) {}
+
+  static async create(ctx: GpuContext, model: Sequential, ds: GpuDataset, batch = 500): Promise<AccuracyRunner> {
+    const gather = await ds.gather(batch, null);
+    const step = await EvalStep.build(ctx, model, gather.x, gather.y, [gather.dispatch]);
+    return new AccuracyRunner(ctx, ds, batch, gather, step, new Readback(ctx.device, [step.correct]));
   }
-  const correct = (await readTensorU32(ctx.device, step.correct))[0];
-  step.destroy();
-  gather.x.buffer.destroy();
-  gather.y.buffer.destroy();
-  return correct / ds.count;
+
+  async run(): Promise<number> {
+    this.ds.shuffle(null);
+    const enc = this.ctx.device.createCommandEncoder();
+    enc.clearBuffer(this.step.correct.buffer, this.step.correct.offset, 16);
+    this.ctx.queue.submit([enc.finish()]);
+    for (let start = 0; start < this.ds.count; start += this.batch) {
+      this.gather.set(start, 0);
+      this.step.run();
+    }
+    const [c] = await this.readback.read();
+    return new Uint32Array(c)[0] / this.ds.count;
+  }
+
+  destroy(): void {
+    this.step.destroy();
+    this.readback.destroy();
+    for (const b of [this.gather.x.buffer, this.gather.y.buffer, this.gather.dispatch.uniform]) b.destroy();
+  }
+}
+
+export async function accuracy(ctx: GpuContext, model: Sequential, ds: GpuDataset, batch = 500): Promise<number> {
+  const r = await AccuracyRunner.create(ctx, model, ds, batch);
+  try {
+    return await r.run();
+  } finally {
+    r.destroy();
+  }
 }
 
 export interface Evaluation {

@@ -1,5 +1,5 @@
 import type { GpuContext } from '../gpu/context.js';
-import { readTensor, readTensorU32, type Tensor } from '../gpu/buffers.js';
+import { Readback, type Tensor } from '../gpu/buffers.js';
 import { encodeDispatches, type Dispatch } from '../gpu/dispatch.js';
 import { Graph } from '../autograd/graph.js';
 import { softmaxCrossEntropy } from '../autograd/ops.js';
@@ -26,6 +26,7 @@ export class TrainStep {
     private readonly state: ForwardState,
     private readonly optimizer: Optimizer | null,
     private readonly grads: GPUBuffer | null,
+    private readonly readback: Readback,
   ) {}
 
   static async build(ctx: GpuContext, model: Sequential, x: Tensor, labels: Tensor, optimizer: Optimizer | null, seed = 1, pre: Dispatch[] = []): Promise<TrainStep> {
@@ -39,7 +40,7 @@ export class TrainStep {
     g.forward.push(await countCorrect(ctx, logits.t, labels, correctAcc));
     await g.backward(logits);
     const list = [...pre, ...g.forward, ...g.backwardList, ...(optimizer ? [optimizer.dispatch] : [])];
-    const step = new TrainStep(ctx, g, list, logits.t, lossRows, lossAcc, correctAcc, state, optimizer, model.store.grads);
+    const step = new TrainStep(ctx, g, list, logits.t, lossRows, lossAcc, correctAcc, state, optimizer, model.store.grads, new Readback(ctx.device, [lossAcc, correctAcc]));
     step.resetMetrics();
     return step;
   }
@@ -75,12 +76,13 @@ export class TrainStep {
 
   /** Sum of per-step mean losses and correct predictions since the last reset (one readback). */
   async readMetrics(): Promise<{ lossSum: number; correct: number }> {
-    const [l, c] = await Promise.all([readTensor(this.ctx.device, this.lossAcc), readTensorU32(this.ctx.device, this.correctAcc)]);
-    return { lossSum: l[0], correct: c[0] };
+    const [l, c] = await this.readback.read();
+    return { lossSum: new Float32Array(l)[0], correct: new Uint32Array(c)[0] };
   }
 
   destroy(): void {
     this.graph.destroy();
+    this.readback.destroy();
   }
 }
 

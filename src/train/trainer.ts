@@ -5,7 +5,7 @@ import type { Split } from '../data/mnist.js';
 import { Sequential, PRESETS, type ModelSpec } from '../nn/model.js';
 import { createOptimizer, type OptimizerConfig } from '../optim/optimizer.js';
 import { lrAt, type ScheduleConfig } from '../optim/schedule.js';
-import { accuracy } from './evaluate.js';
+import { AccuracyRunner } from './evaluate.js';
 import { TrainStep } from './step.js';
 import type { Checkpoint } from './model_file.js';
 
@@ -49,48 +49,54 @@ export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hoo
   const gather = await trainDs.gather(cfg.batch, cfg.augment ? DEFAULT_AUGMENT : null);
   const opt = await createOptimizer(ctx, store, cfg.optimizer);
   const step = await TrainStep.build(ctx, model, gather.x, gather.y, opt, cfg.seed, [gather.dispatch]);
+  const testAcc = await AccuracyRunner.create(ctx, model, testDs);
   const steps = Math.floor(trainDs.count / cfg.batch);
   if (steps < 1) throw new Error(`batch ${cfg.batch} is larger than the ${trainDs.count} training images`);
   const total = steps * cfg.epochs;
   let t = resume?.step ?? 0;
   const results: EpochResult[] = [];
-  const started = performance.now();
-  const firstT = t;
-  for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= cfg.epochs; epoch++) {
-    const t0 = performance.now();
-    trainDs.shuffle(cfg.seed * 1000 + epoch);
-    let lossSum = 0, correct = 0, seen = 0, window = 0;
-    for (let s = 0; s < steps; s++) {
-      t++;
-      const lr = lrAt(cfg.optimizer.lr, cfg.schedule, t - 1, total, steps);
-      gather.set(s * cfg.batch, (cfg.seed * 0x9e3779b1 + t) >>> 0);
-      step.prepare(t, lr, cfg.seed);
-      step.run();
-      window++;
-      if (window === cfg.logEvery || s === steps - 1) {
-        const m = await step.readMetrics();
-        step.resetMetrics();
-        if (!Number.isFinite(m.lossSum)) throw new DivergedError(`loss became ${m.lossSum} at epoch ${epoch}, step ${s + 1}; lower the learning rate`);
-        lossSum += m.lossSum; correct += m.correct; seen += window;
-        const el = (performance.now() - started) / 1000;
-        const ips = ((t - firstT) * cfg.batch) / el;
-        hooks.onProgress?.({ epoch, epochs: cfg.epochs, step: s + 1, steps, loss: m.lossSum / window, acc: m.correct / (window * cfg.batch), imagesPerSec: ips, etaSec: ((total - t) * cfg.batch) / ips, lr });
-        window = 0;
+  try {
+    const started = performance.now();
+    const firstT = t;
+    for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= cfg.epochs; epoch++) {
+      const t0 = performance.now();
+      trainDs.shuffle(cfg.seed * 1000 + epoch);
+      let lossSum = 0, correct = 0, seen = 0, window = 0;
+      for (let s = 0; s < steps; s++) {
+        t++;
+        const lr = lrAt(cfg.optimizer.lr, cfg.schedule, t - 1, total, steps);
+        gather.set(s * cfg.batch, (cfg.seed * 0x9e3779b1 + t) >>> 0);
+        step.prepare(t, lr, cfg.seed);
+        step.run();
+        window++;
+        if (window === cfg.logEvery || s === steps - 1) {
+          const m = await step.readMetrics();
+          step.resetMetrics();
+          if (!Number.isFinite(m.lossSum)) throw new DivergedError(`loss became ${m.lossSum} at epoch ${epoch}, step ${s + 1}; lower the learning rate`);
+          lossSum += m.lossSum; correct += m.correct; seen += window;
+          const el = (performance.now() - started) / 1000;
+          const ips = ((t - firstT) * cfg.batch) / el;
+          hooks.onProgress?.({ epoch, epochs: cfg.epochs, step: s + 1, steps, loss: m.lossSum / window, acc: m.correct / (window * cfg.batch), imagesPerSec: ips, etaSec: ((total - t) * cfg.batch) / ips, lr });
+          window = 0;
+        }
       }
+      const acc = await testAcc.run();
+      const seconds = (performance.now() - t0) / 1000;
+      const r: EpochResult = { epoch, trainLoss: lossSum / seen, trainAcc: correct / (seen * cfg.batch), testAcc: acc, seconds, imagesPerSec: (steps * cfg.batch) / seconds };
+      results.push(r);
+      const snapshot = async (): Promise<Checkpoint> => ({
+        spec, epoch, step: t, optimizer: cfg.optimizer, config: { ...cfg },
+        weights: await readTensor(ctx.device, store.flat(store.weights)),
+        slots: await Promise.all(store.slots.map((b) => readTensor(ctx.device, store.flat(b)))),
+      });
+      await hooks.onEpoch?.(r, snapshot);
     }
-    const testAcc = await accuracy(ctx, model, testDs);
-    const seconds = (performance.now() - t0) / 1000;
-    const r: EpochResult = { epoch, trainLoss: lossSum / seen, trainAcc: correct / (seen * cfg.batch), testAcc, seconds, imagesPerSec: (steps * cfg.batch) / seconds };
-    results.push(r);
-    const snapshot = async (): Promise<Checkpoint> => ({
-      spec, epoch, step: t, optimizer: cfg.optimizer, config: { ...cfg },
-      weights: await readTensor(ctx.device, store.flat(store.weights)),
-      slots: await Promise.all(store.slots.map((b) => readTensor(ctx.device, store.flat(b)))),
-    });
-    await hooks.onEpoch?.(r, snapshot);
+  } finally {
+    step.destroy();
+    testAcc.destroy();
+    for (const b of [gather.x.buffer, gather.y.buffer, gather.dispatch.uniform, opt.dispatch.uniform]) b.destroy();
+    trainDs.destroy();
+    testDs.destroy();
   }
-  step.destroy();
-  trainDs.destroy();
-  testDs.destroy();
   return { model, results };
 }

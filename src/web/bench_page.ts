@@ -4,12 +4,13 @@ import { createBrowserContext } from '../gpu/browser.js';
 import type { GpuContext } from '../gpu/context.js';
 import { BENCH_SIZES, checkSize, type BenchSize } from '../kernels/bench_cases.js';
 import { benchKernels, type KernelResult } from '../kernels/bench.js';
+import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceiling.js';
 import { PRESETS } from '../nn/model.js';
 import { chromeTrace, profileStep, wallClock, type StepProfile } from '../train/profile.js';
 import { $, download, el, pageContext, setStatus } from './common.js';
 
 export interface BenchRequest { size: BenchSize; reps: number; model: string; batch: number; steps: number }
-export interface BenchReport { adapter: string; userAgent: string; size: BenchSize; kernels: KernelResult[]; dropped: number; step: StepProfile }
+export interface BenchReport { adapter: string; userAgent: string; size: BenchSize; ceilings: Ceilings; kernels: KernelResult[]; dropped: number; step: StepProfile }
 
 let plain: GpuContext | null = null;
 let last: BenchReport | null = null;
@@ -52,12 +53,17 @@ function showStep(p: StepProfile): void {
 
 export async function runBench(ctx: GpuContext, req: BenchRequest): Promise<BenchReport> {
   const rows: string[][] = [];
-  const render = () => $('kernels').replaceChildren(table(['kernel', 'passes', 'median µs', 'min µs', 'runs', 'GFLOP/s', 'GB/s'], rows));
+  setStatus('measuring the adapter\'s ceilings (large copy, best matmul)...');
+  const ceilings = await measureCeilings(ctx);
+  const pct = (x: number, us: number, top: number) => (us > 0 ? `${((100 * x) / us / 1e3 / top).toFixed(1)}%` : '-');
+  const render = () => $('kernels').replaceChildren(el('p', { id: 'ceilings' }, formatCeilings(ceilings)),
+    table(['kernel', 'passes', 'median µs', 'min µs', 'runs', 'GFLOP/s', 'GB/s', '% of matmul ceiling', '% of copy ceiling'], rows));
   setStatus('timing kernels...');
   const { results, dropped } = await benchKernels(ctx, req.size, {
     reps: req.reps,
     onResult: (r) => {
-      rows.push([r.kernel, String(r.passes), r.medianUs.toFixed(1), r.minUs.toFixed(1), String(r.runs), rate(r.flops, r.medianUs), rate(r.bytes, r.medianUs)]);
+      rows.push([r.kernel, String(r.passes), r.medianUs.toFixed(1), r.minUs.toFixed(1), String(r.runs), rate(r.flops, r.medianUs), rate(r.bytes, r.medianUs),
+        pct(r.flops, r.medianUs, ceilings.matmulGFLOPs), pct(r.bytes, r.medianUs, ceilings.copyGBs)]);
       render();
       setStatus(`timed ${r.kernel}`);
     },
@@ -68,7 +74,7 @@ export async function runBench(ctx: GpuContext, req: BenchRequest): Promise<Benc
   $('quant').textContent = step.quantumNs >= 1000
     ? `Timestamps here are quantised to ${step.quantumNs / 1000} µs (Chrome does this unless WebGPU developer features are on); short kernels read as 0 or one quantum.`
     : 'Timestamps are not quantised on this browser/adapter.';
-  last = { adapter: ctx.describe(), userAgent: navigator.userAgent, size: req.size, kernels: results, dropped, step };
+  last = { adapter: ctx.describe(), userAgent: navigator.userAgent, size: req.size, ceilings, kernels: results, dropped, step };
   $<HTMLButtonElement>('json').disabled = false;
   $<HTMLButtonElement>('trace').disabled = false;
   setStatus(`done: ${results.length} kernels, ${dropped} negative spans dropped`);
@@ -86,6 +92,12 @@ async function main(): Promise<void> {
   w.cnn = {
     bench: (r: BenchRequest) => runBench(ctx, { ...r, size: checkSize(r.size) }),
     profile: async (r: { model: string; batch: number; steps: number }) => { const p = await stepProfile(ctx, r.model, r.batch, r.steps); showStep(p); return p; },
+    wall: async (r: { model: string; batch: number; steps: number }) => {
+      const spec = PRESETS[r.model];
+      if (!spec) throw new Error(`unknown model '${r.model}'`);
+      plain ??= await createBrowserContext();
+      return { adapter: plain.describe(), ...(await wallClock(plain, spec, r.batch, r.steps)) };
+    },
   };
   let busy = false;
   $('run').addEventListener('click', () => {
