@@ -3,7 +3,8 @@
 //   grad: db[c] (+)= sum_{n,s} dy[n,c,s]        (conv2d and dense bias gradient)
 // Bindings: 0 params {N,C,S}, add: 1 b, 2 y;  grad: 3 dy, 4 db.
 // Dispatch: add, one invocation per element on a 2-D grid (id = (wg.x + wg.y*nwg.x)*WG + local);
-//   grad, one workgroup of WG invocations per channel (grid (C,1,1)), strided loads then a tree sum.
+//   grad, one workgroup of WG invocations per channel (grid (C,1,1)), strided loads then a tree sum;
+//   grad_serial (v2), one invocation per channel.
 
 struct P { N: u32, C: u32, S: u32, _pad: u32 }
 
@@ -44,4 +45,18 @@ fn grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   if (li == 0u) {
     if (ACCUMULATE) { db[c] += part[0]; } else { db[c] = part[0]; }
   }
+}
+
+// grad v2: one invocation per channel summing serially, no workgroup memory or barriers (which
+// SwiftShader runs as fiber switches); for the small N*S of dense layers. Grid: ceil(C/WG) x 1.
+@compute @workgroup_size(WG)
+fn grad_serial(@builtin(global_invocation_id) g: vec3u) {
+  let c = g.x;
+  if (c >= p.C) { return; }
+  var acc = 0.0;
+  for (var n = 0u; n < p.N; n++) {
+    let row = (n * p.C + c) * p.S;
+    for (var s = 0u; s < p.S; s++) { acc += dy[row + s]; }
+  }
+  if (ACCUMULATE) { db[c] += acc; } else { db[c] = acc; }
 }

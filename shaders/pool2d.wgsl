@@ -4,6 +4,9 @@
 //            (a gather: deterministic, no float atomics).
 //   avg_fwd: y = sum over window / (KH*KW)   (padding counts, as PyTorch's count_include_pad)
 //   avg_bwd: dx = sum of dy/(KH*KW) over covering windows.
+//   max_bwd_tiled (v2): windows that tile the input (stride = kernel, no padding): one invocation
+//            per window writes its whole patch, dy at the winner and 0 elsewhere; the last row and
+//            column of windows also zero the uncovered remainder. No divisions per input element.
 // Bindings: 0 params, 1 src (x or dy), 2 dst (y or dx), 3 idx (u32, max only).
 // Dispatch: one invocation per output element (fwd) or input element (bwd); 2-D grid as conv2d.
 
@@ -116,4 +119,24 @@ fn avg_bwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     }
   }
   dst[i] = acc / f32(p.KH * p.KW);
+}
+
+@compute @workgroup_size(WG)
+fn max_bwd_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+                 @builtin(local_invocation_index) li: u32) {
+  let i = linear_id(wid, nwg, li);
+  if (i >= p.N * p.C * p.OH * p.OW) { return; }
+  let ow = i % p.OW;
+  let oh = (i / p.OW) % p.OH;
+  let plane = (i / (p.OW * p.OH)) * p.H * p.W;
+  let win = idx[i];
+  let g = src[i];
+  let h1 = select(oh * p.KH + p.KH, p.H, oh == p.OH - 1u);
+  let w1 = select(ow * p.KW + p.KW, p.W, ow == p.OW - 1u);
+  for (var ih = oh * p.KH; ih < h1; ih++) {
+    for (var iw = ow * p.KW; iw < w1; iw++) {
+      let j = ih * p.W + iw;
+      dst[plane + j] = select(0.0, g, j == win);
+    }
+  }
 }

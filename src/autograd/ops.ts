@@ -2,6 +2,7 @@
 import type { Tensor } from '../gpu/buffers.js';
 import { conv2dBackwardInput, conv2dGeom, type Conv2dArgs } from '../ops/conv2d.js';
 import { bwdInputScratchShapes, bwdInputV2Supported, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../ops/conv2d_fast.js';
+import { Conv2dV3, conv2dV3Unfit, gemmGeom } from '../ops/conv2d_gemm.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dGeom, type Pool2dArgs } from '../ops/pool2d.js';
 import { matmul } from '../ops/matmul.js';
 import { biasAdd, biasGrad } from '../ops/bias.js';
@@ -14,7 +15,27 @@ import type { OpDispatch } from '../ops/common.js';
 
 const needs = (...vs: Var[]) => vs.some((v) => v.requiresGrad);
 
+/** im2col + vec4 GEMM (v3) where its scratch fits the device, else the direct v2 kernels. */
 export async function conv2d(g: Graph, x: Var, w: Var, b: Var, args: Conv2dArgs): Promise<Var> {
+  if (conv2dV3Unfit(g.ctx, gemmGeom(x.shape, w.shape, args))) return conv2dDirect(g, x, w, b, args);
+  const conv = new Conv2dV3(g.ctx, x.shape, w.shape, args, (shape) => g.alloc(shape));
+  const q = conv.q;
+  const y = g.alloc([q.N, q.K, q.OH, q.OW]);
+  g.forward.push(...(await conv.forward(x.t, w.t, b.t, y)));
+  const out: Var = new Var(y, needs(x, w, b), {
+    name: 'conv2d', inputs: [x, w, b],
+    backward: async (gr) => {
+      gr.backwardList.push(await conv.packGrad(gr.gradOf(out)));
+      if (w.requiresGrad || b.requiresGrad) gr.backwardList.push(await conv.weightGemm());
+      await gr.contribute(w, true, (dst, acc) => conv.unpackWeight(dst, { accumulate: acc }));
+      await gr.contribute(b, true, (dst, acc) => conv.unpackBias(dst, { accumulate: acc }));
+      await gr.contribute(x, true, (dst, acc) => conv.backwardInput(dst, { accumulate: acc }));
+    },
+  });
+  return out;
+}
+
+async function conv2dDirect(g: Graph, x: Var, w: Var, b: Var, args: Conv2dArgs): Promise<Var> {
   const geo = conv2dGeom(x.shape, w.shape, args);
   const y = g.alloc([geo.N, geo.K, geo.OH, geo.OW]);
   g.forward.push(await conv2dForwardV2(g.ctx, x.t, w.t, b.t, y, args));

@@ -6,6 +6,7 @@ import type { Dispatch } from '../gpu/dispatch.js';
 import { uniform, randomInts } from '../util/rng.js';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom } from '../ops/conv2d.js';
 import { bwdInputScratchShapes, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../ops/conv2d_fast.js';
+import { Conv2dV3 } from '../ops/conv2d_gemm.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../ops/pool2d.js';
 import { matmul } from '../ops/matmul.js';
 import { biasAdd, biasGrad } from '../ops/bias.js';
@@ -56,20 +57,25 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
   await add1('conv2d.bwd_input.v2', conv2dBackwardInputV2(ctx, dy, w, dx, args, { wt: o(sh.wt), zeros }));
   await add1('conv2d.bwd_weight.v1', conv2dBackwardWeight(ctx, x, dy, dw, args));
   await add1('conv2d.bwd_weight.v2', conv2dBackwardWeightV2(ctx, x, dy, dw, args, o(wgradScratchShape(s.N, w.shape))));
+  // v3 keeps its im2col matrix and packed dy between passes, as in training.
+  const v3 = new Conv2dV3(ctx, x.shape, w.shape, args, (shape) => o(shape));
+  await add1('conv2d.fwd.v3', v3.forward(x, w, b, y));
+  await add1('conv2d.bwd_input.v3', v3.packGrad(dy), v3.backwardInput(dx));
+  await add1('conv2d.bwd_weight.v3', v3.weightGemm(), v3.unpackWeight(dw), v3.unpackBias(o([s.K])));
 
   const pool = { kernel: 2 };
   const py = [g.N, g.K, Math.floor(g.OH / 2), Math.floor(g.OW / 2)];
   const pdy = r(py), pout = o(py), pidx = o(py, 'u32'), pdx = o(yShape);
   await add1('pool2d.max_fwd.v1', maxPool2dForward(ctx, dy, pout, pidx, pool));
-  await add1('pool2d.max_bwd.v1', maxPool2dBackward(ctx, pdy, pidx, pdx, pool));
+  for (const v of ['v1', 'v2'] as const) await add1(`pool2d.max_bwd.${v}`, maxPool2dBackward(ctx, pdy, pidx, pdx, pool, v));
   await add1('pool2d.avg_fwd.v1', avgPool2dForward(ctx, dy, pout, pool));
   await add1('pool2d.avg_bwd.v1', avgPool2dBackward(ctx, pdy, pdx, pool));
 
   const A = r([s.M, s.Kd]), B = r([s.Kd, s.Nm]), C = o([s.M, s.Nm]);
-  for (const v of ['v1', 'v2', 'v3']) await add1(`matmul.${v}`, matmul(ctx, A, B, C, { version: v }));
+  for (const v of ['v1', 'v2', 'v3', 'v4']) await add1(`matmul.${v}`, matmul(ctx, A, B, C, { version: v }));
 
   await add1('bias.add.v1', biasAdd(ctx, y, b));
-  await add1('bias.grad.v1', biasGrad(ctx, dy, o([s.K])));
+  for (const v of ['v1', 'v2'] as const) await add1(`bias.grad.${v}`, biasGrad(ctx, dy, o([s.K]), { version: v }));
   const e1 = r([s.n]), e2 = r([s.n]), eo = o([s.n]);
   await add1('relu.fwd.v1', reluForward(ctx, e1, eo));
   await add1('relu.bwd.v1', reluBackward(ctx, e1, e2, eo));

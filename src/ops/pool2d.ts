@@ -37,12 +37,19 @@ export function maxPool2dForward(ctx: GpuContext, x: Tensor, y: Tensor, idx: Ten
   return makeDispatch(ctx, 'pool2d.max_fwd.v1', { uniform: params(g), tensors: { 1: x, 2: y, 3: idx }, threads: g.N * g.C * g.OH * g.OW });
 }
 
-export function maxPool2dBackward(ctx: GpuContext, dy: Tensor, idx: Tensor, dx: Tensor, args: Pool2dArgs): Promise<OpDispatch> {
+/** Whether windows tile the input (stride = kernel, no padding), which max_bwd.v2 needs. */
+export const poolTiles = (g: Pool2dGeom) => g.SH === g.KH && g.SW === g.KW && g.PH === 0 && g.PW === 0;
+
+/** dx from dy and the forward's winners; v2 (one invocation per window) by default where windows tile. */
+export function maxPool2dBackward(ctx: GpuContext, dy: Tensor, idx: Tensor, dx: Tensor, args: Pool2dArgs, version?: 'v1' | 'v2'): Promise<OpDispatch> {
   expectRank('maxpool grad input', dx, 4);
   const g = pool2dGeom(dx.shape, args);
   expectShape('maxpool grad output', dy, [g.N, g.C, g.OH, g.OW]);
   expectShape('maxpool indices', idx, [g.N, g.C, g.OH, g.OW], 'u32');
-  return makeDispatch(ctx, 'pool2d.max_bwd.v1', { uniform: params(g), tensors: { 1: dy, 2: dx, 3: idx }, threads: g.N * g.C * g.H * g.W });
+  const v = version ?? (poolTiles(g) ? 'v2' : 'v1');
+  if (v === 'v2' && !poolTiles(g)) throw new Error('pool2d.max_bwd.v2 needs stride equal to the kernel and no padding; use v1');
+  const threads = v === 'v2' ? g.N * g.C * g.OH * g.OW : g.N * g.C * g.H * g.W;
+  return makeDispatch(ctx, `pool2d.max_bwd.${v}`, { uniform: params(g), tensors: { 1: dy, 2: dx, 3: idx }, threads });
 }
 
 export function avgPool2dForward(ctx: GpuContext, x: Tensor, y: Tensor, args: Pool2dArgs): Promise<OpDispatch> {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom } from '../../src/ops/conv2d.js';
 import { biasGrad } from '../../src/ops/bias.js';
 import { bwdInputScratchShapes, bwdInputV2Supported, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../../src/ops/conv2d_fast.js';
+import { Conv2dV3, gemmGeom } from '../../src/ops/conv2d_gemm.js';
+import type { GpuContext } from '../../src/gpu/context.js';
 import { biasGradRef, conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/ref/conv2d.js';
 import { uploadTensor } from '../../src/gpu/buffers.js';
 import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
@@ -63,6 +65,15 @@ describe('conv2d kernels vs float64 reference', () => {
     expectClose('fwd.v2', await read(ctx, y2), conv2dRef(x.v, w.v, b.v, g), FWD.atol, FWD.rtol);
     expectClose('bwd_weight.v2', await read(ctx, dw2), conv2dBwdWeightRef(x.v, dy.v, g), GRAD.atol, GRAD.rtol);
     if (fast) expectClose('bwd_input.v2', await read(ctx, dx2), conv2dBwdInputRef(dy.v, w.v, g), GRAD.atol, GRAD.rtol);
+
+    await checkV3(ctx, [c.N, c.C, c.H, c.W], [c.K, c.C, c.k, c.k], args, seed);
+  });
+
+  it('v3 splits the weight gradient over the batch and accumulates (N=37, K=7)', async () => {
+    const ctx = await gpu();
+    const q = gemmGeom([37, 3, 6, 9], [7, 3, 3, 3], { padding: 1 });
+    expect(q.Z).toBeGreaterThan(1);
+    await checkV3(ctx, [37, 3, 6, 9], [7, 3, 3, 3], { padding: 1 }, 40, true);
   });
 
   it('v2 passes on a batch that splits into uneven chunks (N=37, K=7)', async () => {
@@ -112,3 +123,23 @@ describe('conv2d kernels vs float64 reference', () => {
     expect(() => conv2dGeom([1, 5, 5], [1, 1, 3, 3])).toThrow(/NCHW/);
   });
 });
+
+/** v3 (im2col + vec4 GEMM): forward, input, weight and bias gradients, optionally accumulated. */
+async function checkV3(ctx: GpuContext, xs: number[], ws: number[], args: { stride?: number; padding?: number }, seed: number, accumulate = false): Promise<void> {
+  const x = rand(ctx, xs, seed), w = rand(ctx, ws, seed + 1), b = rand(ctx, [ws[0]], seed + 2);
+  const g = conv2dGeom(xs, ws, args);
+  const dy = rand(ctx, [g.N, g.K, g.OH, g.OW], seed + 3);
+  const y = output(ctx, [g.N, g.K, g.OH, g.OW]);
+  const [dx, dw, db] = accumulate ? [rand(ctx, xs, seed + 4), rand(ctx, ws, seed + 5), rand(ctx, [g.K], seed + 6)]
+    : [{ t: output(ctx, xs), v: null }, { t: output(ctx, ws), v: null }, { t: output(ctx, [g.K]), v: null }];
+  const conv = new Conv2dV3(ctx, xs, ws, args, (shape) => output(ctx, shape));
+  const acc = { accumulate };
+  await exec(ctx, ...(await conv.forward(x.t, w.t, b.t, y)), conv.packGrad(dy.t), ...(await conv.backwardInput(dx.t, acc)),
+    conv.weightGemm(), conv.unpackWeight(dw.t, acc), conv.unpackBias(db.t, acc));
+  const plus = (want: Float64Array | number[], base: Float32Array | null) => (base ? Array.from(want, (v, i) => v + base[i]) : want);
+  const k = accumulate ? 3 : 1;
+  expectClose('fwd.v3', await read(ctx, y), conv2dRef(x.v, w.v, b.v, g), FWD.atol, FWD.rtol);
+  expectClose('bwd_input.v3', await read(ctx, dx.t), plus(conv2dBwdInputRef(dy.v, w.v, g), dx.v), GRAD.atol * k, GRAD.rtol);
+  expectClose('bwd_weight.v3', await read(ctx, dw.t), plus(conv2dBwdWeightRef(x.v, dy.v, g), dw.v), GRAD.atol * k, GRAD.rtol);
+  expectClose('bwd_bias.v3', await read(ctx, db.t), plus(biasGradRef(dy.v, g.N, g.K, g.OH * g.OW), db.v), GRAD.atol * k, GRAD.rtol);
+}

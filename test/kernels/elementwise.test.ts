@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { add, axpy, fill, reduceSum, reluBackward, reluForward, scale } from '../../src/ops/elementwise.js';
-import { biasAdd } from '../../src/ops/bias.js';
-import { biasAddRef } from '../../src/ref/conv2d.js';
+import { biasAdd, biasGrad } from '../../src/ops/bias.js';
+import { biasAddRef, biasGradRef } from '../../src/ref/conv2d.js';
 import { reluBwdRef, reluRef, sumRef } from '../../src/ref/dense.js';
 import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
-import { expectClose, FWD } from '../helpers/check.js';
+import { expectClose, FWD, GRAD } from '../helpers/check.js';
 
 const sizes = [1, 63, 64, 65, 1000, 4097];
 
@@ -29,6 +29,18 @@ describe('elementwise kernels vs float64 reference', () => {
     const y = rand(ctx, [N, C, S], N * C * S), b = rand(ctx, [C], C);
     await exec(ctx, biasAdd(ctx, y.t, b.t));
     expectClose('bias add', await read(ctx, y.t), biasAddRef(y.v, b.v, N, C, S), FWD.atol, FWD.rtol);
+  });
+
+  // C=130 spans three 64-wide workgroups of v2; S=1 is the dense case.
+  it.each(['v1', 'v2'] as const)('bias grad %s, fresh and accumulated, over [N, C, S] grids', async (version) => {
+    const ctx = await gpu();
+    for (const [N, C, S] of [[1, 1, 1], [64, 130, 1], [3, 7, 25], [2, 5, 301]]) {
+      const dy = rand(ctx, [N, C, S], N + C + S), db = output(ctx, [C]), db0 = rand(ctx, [C], C + 1);
+      await exec(ctx, biasGrad(ctx, dy.t, db, { version }), biasGrad(ctx, dy.t, db0.t, { version, accumulate: true }));
+      const want = biasGradRef(dy.v, N, C, S);
+      expectClose(`db N${N} C${C} S${S}`, await read(ctx, db), want, GRAD.atol, GRAD.rtol);
+      expectClose(`db += N${N} C${C} S${S}`, await read(ctx, db0.t), want.map((v, i) => v + db0.v[i]), GRAD.atol, GRAD.rtol);
+    }
   });
 
   it.each([1, 255, 256, 257, 10007])('sum and mean of n=%i', async (n) => {

@@ -18,6 +18,24 @@ for (const k of [2, 3, 5])
 const name = (c: Case) => `N${c.N} C${c.C} ${c.H}x${c.W} k${c.args.kernel} s${c.args.stride} p${c.args.padding}`;
 
 describe('pool2d kernels vs float64 reference', () => {
+  // Tiling windows, with and without an uncovered remainder row/column, and overlapping ones it refuses.
+  it.each([[2, 3, 7, 9, 2], [1, 1, 9, 10, 3], [2, 2, 8, 8, 2], [1, 3, 5, 5, 5]])('max bwd v2 N%i C%i %ix%i k%i matches v1 and the reference', async (N, C, H, W, k) => {
+    const ctx = await gpu();
+    const args = { kernel: k };
+    const x = rand(ctx, [N, C, H, W], H * W + k);
+    const g = pool2dGeom(x.t.shape, args);
+    const oshape = [g.N, g.C, g.OH, g.OW];
+    const dy = rand(ctx, oshape, k), y = output(ctx, oshape), idx = output(ctx, oshape, 'u32');
+    const dx1 = output(ctx, x.t.shape), dx2 = output(ctx, x.t.shape);
+    await exec(ctx, maxPool2dForward(ctx, x.t, y, idx, args));
+    await exec(ctx, maxPool2dBackward(ctx, dy.t, idx, dx1, args, 'v1'), maxPool2dBackward(ctx, dy.t, idx, dx2, args, 'v2'));
+    const want = maxPoolBwdRef(x.v, dy.v, g);
+    expectClose('max bwd v2', await read(ctx, dx2), want, GRAD.atol, GRAD.rtol);
+    expectEqual('v2 = v1', await read(ctx, dx2), await read(ctx, dx1));
+    const over = { kernel: k, stride: 1 }, g2 = pool2dGeom(x.t.shape, over), o2 = [g2.N, g2.C, g2.OH, g2.OW];
+    expect(() => maxPool2dBackward(ctx, output(ctx, o2), output(ctx, o2, 'u32'), dx2, over, 'v2')).toThrow(/needs stride equal to the kernel/);
+  });
+
   it.each(cases.map((c) => [name(c), c] as const))('%s', async (_n, c) => {
     const ctx = await gpu();
     const x = rand(ctx, [c.N, c.C, c.H, c.W], c.H * 31 + c.W);
