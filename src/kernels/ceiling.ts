@@ -27,7 +27,7 @@ export async function measureCeilings(ctx: GpuContext, opts: { copyMiB?: number;
   src.destroy();
   dst.destroy();
   const A = createTensor(ctx.device, [n, n]), B = createTensor(ctx.device, [n, n]), C = createTensor(ctx.device, [n, n]);
-  const d = await matmul(ctx, A, B, C, { version: 'v3' });
+  const d = await matmul(ctx, A, B, C, { version: 'v4' });
   const us: number[] = [];
   for (let i = 0; i <= reps; i++) {
     await run(ctx, [d]);
