@@ -4,7 +4,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import type { Tensor } from '../gpu/buffers.js';
 import { conv2dGeom, type Conv2dArgs, type Conv2dGeom } from './conv2d.js';
-import { expectRank, expectShape, makeDispatch, packUniform, type OpDispatch } from './common.js';
+import { expectShape, makeDispatch, packUniform, type OpDispatch } from './common.js';
 import { gemmVec4 } from './matmul.js';
 
 const ceil4 = (n: number) => Math.ceil(n / 4) * 4;
@@ -45,6 +45,7 @@ export type Alloc = (shape: readonly number[]) => Tensor;
 
 export class Conv2dV3 {
   readonly q: GemmGeom;
+  private sh: ReturnType<typeof gemmScratchShapes>;
   private s: { col: Tensor; wp: Tensor; dyp?: Tensor; dcol?: Tensor; part?: Tensor };
   private u: ArrayBuffer;
 
@@ -52,8 +53,8 @@ export class Conv2dV3 {
     this.q = gemmGeom(xShape, wShape, args);
     const unfit = conv2dV3Unfit(ctx, this.q);
     if (unfit) throw new Error(`conv2d v3: ${unfit}; use v2`);
-    const sh = gemmScratchShapes(this.q);
-    this.s = { col: alloc(sh.col), wp: alloc(sh.wp) };
+    this.sh = gemmScratchShapes(this.q);
+    this.s = { col: alloc(this.sh.col), wp: alloc(this.sh.wp) };
     const q = this.q;
     this.u = packUniform([q.N, q.C, q.H, q.W, q.K, q.KH, q.KW, q.OH, q.OW, q.SH, q.SW, q.PH, q.PW, q.CKK, q.KP, q.NP, q.KOP, q.Z, 0, 0]);
   }
@@ -68,7 +69,6 @@ export class Conv2dV3 {
   /** y = conv(x, w) + b: pack the weights with the bias, im2col, one GEMM writing NCHW. */
   async forward(x: Tensor, w: Tensor, b: Tensor, y: Tensor): Promise<OpDispatch[]> {
     const q = this.q;
-    expectRank('conv2d input', x, 4);
     expectShape('conv2d input', x, [q.N, q.C, q.H, q.W]);
     expectShape('conv2d weight', w, [q.K, q.C, q.KH, q.KW]);
     expectShape('conv2d bias', b, [q.K]);
@@ -85,7 +85,7 @@ export class Conv2dV3 {
   /** Packs dy [N,K,OH,OW] as [KOP, NP] for both backward GEMMs; run once before them. */
   packGrad(dy: Tensor): Promise<OpDispatch> {
     expectShape('conv2d grad output', dy, this.yShape);
-    this.s.dyp ??= this.alloc(gemmScratchShapes(this.q).dyp);
+    this.s.dyp ??= this.alloc(this.sh.dyp);
     return this.pass('conv2d.pack_grad.v3', { 1: dy, 3: this.s.dyp }, this.q.NP);
   }
 
@@ -100,7 +100,7 @@ export class Conv2dV3 {
     const q = this.q;
     expectShape('conv2d grad input', dx, [q.N, q.C, q.H, q.W]);
     const dyp = this.need('dyp');
-    this.s.dcol ??= this.alloc(gemmScratchShapes(q).dcol);
+    this.s.dcol ??= this.alloc(this.sh.dcol);
     return [
       await gemmVec4(this.ctx, 'conv2d.bwd_input.v3', this.s.wp, dyp, this.s.dcol, { M: q.KP, N: q.NP, K: q.KOP, transA: true, flops: 2 * this.macs }),
       await this.pass('conv2d.col2im.v3', { 1: this.s.dcol, 3: dx }, q.N * q.C * q.H * q.W, opts.accumulate),
@@ -111,7 +111,7 @@ export class Conv2dV3 {
   weightGemm(): Promise<OpDispatch> {
     const q = this.q;
     const dyp = this.need('dyp');
-    this.s.part ??= this.alloc(gemmScratchShapes(q).part);
+    this.s.part ??= this.alloc(this.sh.part);
     return gemmVec4(this.ctx, 'conv2d.bwd_weight.v3', dyp, this.s.col, this.s.part, { M: q.KOP, N: q.KP, K: q.NP, transB: true, kc: q.KC, flops: 2 * this.macs });
   }
 
