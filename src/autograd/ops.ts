@@ -4,7 +4,7 @@ import { conv2dBackwardInput, conv2dGeom, type Conv2dArgs } from '../ops/conv2d.
 import { bwdInputScratchShapes, bwdInputV2Supported, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../ops/conv2d_fast.js';
 import { Conv2dV3, conv2dV3Unfit, gemmGeom } from '../ops/conv2d_gemm.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dGeom, type Pool2dArgs } from '../ops/pool2d.js';
-import { matmul } from '../ops/matmul.js';
+import { matmul } from '../kernels/matmul/family.js';
 import { biasAdd, biasGrad } from '../ops/bias.js';
 import { add as addOp, axpy, reluBackward, reluForward, scale } from '../ops/elementwise.js';
 import { dropoutBackward, dropoutForward } from '../ops/dropout.js';

@@ -1,6 +1,9 @@
 import { PipelineCache } from './pipelines.js';
 import { BufferPool } from './buffers.js';
 import { Profiler } from './profiler.js';
+import { SelectionPolicy } from '../kernels/select.js';
+import { kernelsHash } from '../kernels/registry.js';
+import { ENGINE_VERSION } from '../version.js';
 
 /** What we report about the adapter in use (browsers may leave fields blank). */
 export interface AdapterDescription {
@@ -20,6 +23,8 @@ export interface ContextOptions {
   source?: AdapterDescription['source'];
   /** Objects the device depends on that must not be garbage-collected (Dawn instances, adapter). */
   retain?: unknown[];
+  /** Which kernel version runs where (forced, autotuned and cached, or built-in); default: autotune, cached in memory. */
+  selection?: SelectionPolicy;
 }
 
 /**
@@ -30,6 +35,7 @@ export class GpuContext {
   readonly pipelines: PipelineCache;
   readonly pool: BufferPool;
   readonly profiler: Profiler | null;
+  readonly select: SelectionPolicy;
   readonly hasTimestamps: boolean;
   /** Resolves with a message when the device is lost (never on a deliberate destroy()). */
   readonly lost: Promise<string>;
@@ -50,6 +56,8 @@ export class GpuContext {
     this.pipelines = new PipelineCache(device);
     this.pool = new BufferPool(device);
     this.profiler = opts.profile && this.hasTimestamps ? new Profiler(device) : null;
+    this.select = opts.selection ?? new SelectionPolicy();
+    this.select.bindTo(this.autotuneKey);
     this.lost = device.lost.then((info) => {
       const msg = `WebGPU device lost (${info.reason}): ${info.message || 'no details'}`;
       if (!this.destroyed) (opts.onLost ?? ((m: string) => console.error(m)))(msg);
@@ -90,6 +98,11 @@ export class GpuContext {
     const a = this.adapter;
     const parts = [a.vendor, a.architecture, a.device, a.description].filter((s) => s && s.length);
     return `${parts.join(' / ') || 'unknown adapter'} [${a.source}]`;
+  }
+
+  /** Autotune results hold for this adapter and this build of the kernels only. */
+  get autotuneKey(): string {
+    return `${this.describe()} | webgpu-cnn ${ENGINE_VERSION} | kernels ${kernelsHash()}`;
   }
 
   destroy(): void {

@@ -1,4 +1,4 @@
-import type { KernelDef } from '../kernels/registry.js';
+import { contractMismatch, workgroupConstants, type KernelDef } from '../kernels/contract.js';
 
 export type Constants = Record<string, number>;
 
@@ -15,19 +15,22 @@ export class PipelineCache {
   }
 
   private module(def: KernelDef): GPUShaderModule {
-    let m = this.modules.get(def.file);
+    let m = this.modules.get(def.code);
     if (!m) {
-      m = this.device.createShaderModule({ code: def.source, label: def.file });
-      this.modules.set(def.file, m);
+      m = this.device.createShaderModule({ code: def.code, label: def.file });
+      this.modules.set(def.code, m);
     }
     return m;
   }
 
   get(def: KernelDef, constants: Constants = {}): Promise<GPUComputePipeline> {
-    const all = { ...def.constants, ...constants };
+    // The workgroup size always travels as override constants (the WGSL declares no default).
+    const all = { ...def.constants, ...(def.legacy ? {} : workgroupConstants(def.workgroup)), ...constants };
     const key = PipelineCache.key(def, all);
     let p = this.pipelines.get(key);
     if (!p) {
+      const mismatch = def.legacy ? null : contractMismatch(def);
+      if (mismatch) return Promise.reject(new Error(`kernel ${def.name}: its contract does not match its WGSL: ${mismatch}`));
       // Synchronous creation inside an error scope: dawn.node's createComputePipelineAsync
       // crashed the process (corrupt mutex in Instance::ProcessEvents) on SwiftShader.
       this.device.pushErrorScope('validation');

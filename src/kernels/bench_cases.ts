@@ -8,17 +8,17 @@ import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom } 
 import { bwdInputScratchShapes, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../ops/conv2d_fast.js';
 import { Conv2dV3 } from '../ops/conv2d_gemm.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../ops/pool2d.js';
-import { matmul } from '../ops/matmul.js';
 import { biasAdd, biasGrad } from '../ops/bias.js';
 import { add, axpy, fill, reduceSum, reluBackward, reluForward, scale } from '../ops/elementwise.js';
 import { argmax, countCorrect, softmax, softmaxXentForward, softmaxXentForwardBackward } from '../ops/loss.js';
 import { dropoutBackward, dropoutForward } from '../ops/dropout.js';
 import { adamStep, sgdStep } from '../ops/optim.js';
 import { GpuDataset } from '../data/gpu_dataset.js';
-import { registry } from './registry.js';
+import { FAMILIES, registry } from './registry.js';
+import type { BenchSize } from './family.js';
 
-/** Conv: x [N,C,H,W] * w [K,C,k,k], stride 1, 'same' padding. Matmul: [M,Kd] x [Kd,Nm]. Elementwise: n. */
-export interface BenchSize { N: number; C: number; H: number; W: number; K: number; k: number; M: number; Kd: number; Nm: number; n: number }
+export type { BenchSize };
+
 
 export const BENCH_SIZES: Record<string, BenchSize> = {
   tiny: { N: 2, C: 3, H: 12, W: 12, K: 8, k: 3, M: 64, Kd: 64, Nm: 64, n: 4096 },
@@ -39,9 +39,17 @@ export function checkSize(s: BenchSize): BenchSize {
 export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tensor[] = []): Promise<BenchCase[]> {
   const s = checkSize(size);
   let seed = 1;
-  const r = (shape: number[]) => { const t = uploadTensor(ctx.device, uniform(shape.reduce((a, b) => a * b, 1), seed++), shape); tensors.push(t); return t; };
+  const r = (shape: readonly number[]) => { const t = uploadTensor(ctx.device, uniform(shape.reduce((a, b) => a * b, 1), seed++), shape); tensors.push(t); return t; };
   const o = (shape: readonly number[], dtype: 'f32' | 'u32' = 'f32') => { const t = createTensor(ctx.device, shape, dtype); tensors.push(t); return t; };
   const cases: BenchCase[] = [];
+  // Each family's versions at the family's bench shape; a version unfit for it is left out.
+  for (const f of FAMILIES) {
+    const shape = f.benchShape(s);
+    for (const v of f.versions) {
+      if (v.unfit(shape, ctx.limits)) continue;
+      cases.push({ kernel: `${f.name}.${v.name}`, dispatches: await f.trial(ctx, v, shape, { rand: r, out: o }) });
+    }
+  }
   const add1 = async (kernel: string, ...ds: Array<Dispatch | Promise<Dispatch> | Promise<Dispatch[]>>) =>
     cases.push({ kernel, dispatches: (await Promise.all(ds)).flat() });
 
@@ -71,8 +79,6 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
   await add1('pool2d.avg_fwd.v1', avgPool2dForward(ctx, dy, pout, pool));
   await add1('pool2d.avg_bwd.v1', avgPool2dBackward(ctx, pdy, pdx, pool));
 
-  const A = r([s.M, s.Kd]), B = r([s.Kd, s.Nm]), C = o([s.M, s.Nm]);
-  for (const v of ['v1', 'v2', 'v3', 'v4']) await add1(`matmul.${v}`, matmul(ctx, A, B, C, { version: v }));
 
   await add1('bias.add.v1', biasAdd(ctx, y, b));
   for (const v of ['v1', 'v2'] as const) await add1(`bias.grad.${v}`, biasGrad(ctx, dy, o([s.K]), { version: v }));

@@ -3,7 +3,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import { createTensor } from '../gpu/buffers.js';
 import { run } from '../gpu/dispatch.js';
-import { matmul } from '../ops/matmul.js';
+import { matmul } from './matmul/family.js';
 
 export interface Ceilings { copyGBs: number; copyBytes: number; matmulGFLOPs: number; matmulKernel: string; matmulSize: number }
 

@@ -2,9 +2,6 @@ import conv2d from '../../shaders/conv2d.wgsl?raw';
 import conv2dBlocked from '../../shaders/conv2d_blocked.wgsl?raw';
 import conv2dWgrad from '../../shaders/conv2d_wgrad.wgsl?raw';
 import pool2d from '../../shaders/pool2d.wgsl?raw';
-import matmul from '../../shaders/matmul.wgsl?raw';
-import matmulBlocked from '../../shaders/matmul_blocked.wgsl?raw';
-import matmulVec4 from '../../shaders/matmul_vec4.wgsl?raw';
 import conv2dGemm from '../../shaders/conv2d_gemm.wgsl?raw';
 import bias from '../../shaders/bias.wgsl?raw';
 import activation from '../../shaders/activation.wgsl?raw';
@@ -16,33 +13,24 @@ import dropout from '../../shaders/dropout.wgsl?raw';
 import optim from '../../shaders/optim.wgsl?raw';
 import data from '../../shaders/data.wgsl?raw';
 
-/**
- * One entry per kernel version. The name (`family.op.vN`) is the key of the pipeline cache,
- * the profiler and the bench tables; v1 of every family is the simple baseline that stays.
- */
-export interface KernelDef {
-  name: string;
-  family: string;
-  op: string;
-  version: number;
-  file: string;
-  source: string;
-  entry: string;
-  /** Default override constants; callers may add more (e.g. ACCUMULATE). */
-  constants: Record<string, number>;
-  /** Invocations per workgroup along x for 1-D kernels (used to size the grid). */
-  wg: number;
-  /** For a helper pass of a multi-dispatch op: the op it belongs to (it has no v1 of its own). */
-  partOf?: string;
-}
+import { kernelDef, type KernelDef } from './contract.js';
+import type { AnyFamily } from './family.js';
+import { matmulFamily } from './matmul/family.js';
+import { CONV_GEMM_KERNELS } from '../ops/conv2d_gemm.js';
+
+export type { KernelDef };
+
+/** Every kernel family: the registry, the bench sweep, selftest, the tests and `kernels` iterate this list. */
+export const FAMILIES: readonly AnyFamily[] = [matmulFamily];
 
 const defs: KernelDef[] = [];
 
+for (const f of FAMILIES) for (const v of f.versions) for (const k of v.kernels) if (!defs.some((d) => d.name === k.name)) defs.push(k);
+defs.push(...CONV_GEMM_KERNELS);
+
+/** A kernel not yet moved into its family: no named contract to check. */
 function add(name: string, file: string, source: string, entry: string, wg = 64, constants: Record<string, number> = {}, partOf?: string): void {
-  const m = /^([a-z0-9_]+)\.([a-z0-9_.]+)\.v(\d+)$/.exec(name) ?? /^([a-z0-9_]+)\.v(\d+)$/.exec(name);
-  if (!m) throw new Error(`bad kernel name ${name}`);
-  const [family, op, version] = m.length === 4 ? [m[1], m[2], m[3]] : [m[1], m[1], m[2]];
-  defs.push({ name, family, op, version: Number(version), file, source, entry, constants, wg, partOf });
+  defs.push({ ...kernelDef({ name, file, source, entry, uniforms: [], bindings: {}, workgroup: wg, constants, partOf }), legacy: true });
 }
 
 add('conv2d.fwd.v1', 'conv2d.wgsl', conv2d, 'fwd');
@@ -54,14 +42,11 @@ add('conv2d.bwd_input.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'fwd');
 add('conv2d.flip_weight.v2', 'conv2d_blocked.wgsl', conv2dBlocked, 'flip', 64, {}, 'conv2d.bwd_input.v2');
 add('conv2d.bwd_weight.v2', 'conv2d_wgrad.wgsl', conv2dWgrad, 'wgrad');
 add('conv2d.bwd_weight_sum.v2', 'conv2d_wgrad.wgsl', conv2dWgrad, 'wsum', 64, {}, 'conv2d.bwd_weight.v2');
-// v3: im2col + the vec4 GEMM (bias folded into the GEMM); the op names label the GEMM dispatch.
-add('conv2d.fwd.v3', 'matmul_vec4.wgsl', matmulVec4, 'gemm', 64, { OUT_NCHW: 1 });
+// v3: im2col + the vec4 GEMM (bias folded into the GEMM); the GEMM passes come from CONV_GEMM_KERNELS.
 add('conv2d.im2col.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'im2col', 64, {}, 'conv2d.fwd.v3');
 add('conv2d.pack_weight.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'pack_w', 64, {}, 'conv2d.fwd.v3');
-add('conv2d.bwd_input.v3', 'matmul_vec4.wgsl', matmulVec4, 'gemm', 64, { TRANS_A: 1 });
 add('conv2d.pack_grad.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'pack_dy', 64, {}, 'conv2d.bwd_input.v3');
 add('conv2d.col2im.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'col2im', 64, {}, 'conv2d.bwd_input.v3');
-add('conv2d.bwd_weight.v3', 'matmul_vec4.wgsl', matmulVec4, 'gemm', 64, { TRANS_B: 1 });
 add('conv2d.unpack_weight.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'unpack_w', 64, {}, 'conv2d.bwd_weight.v3');
 add('conv2d.unpack_bias.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'unpack_b', 64, {}, 'conv2d.bwd_weight.v3');
 add('pool2d.max_fwd.v1', 'pool2d.wgsl', pool2d, 'max_fwd');
@@ -69,12 +54,6 @@ add('pool2d.max_bwd.v1', 'pool2d.wgsl', pool2d, 'max_bwd');
 add('pool2d.max_bwd.v2', 'pool2d.wgsl', pool2d, 'max_bwd_tiled');
 add('pool2d.avg_fwd.v1', 'pool2d.wgsl', pool2d, 'avg_fwd');
 add('pool2d.avg_bwd.v1', 'pool2d.wgsl', pool2d, 'avg_bwd');
-add('matmul.v1', 'matmul.wgsl', matmul, 'naive', 8);
-add('matmul.v2', 'matmul.wgsl', matmul, 'tiled', 16, { TILE: 16 });
-// wg here is the C tile edge one workgroup covers (8x8 invocations x 4x4 blocks).
-add('matmul.v3', 'matmul_blocked.wgsl', matmulBlocked, 'blocked', 32);
-// v4: vec4 loads along the contiguous axes (needs multiples of 4 there; the op falls back to v3).
-add('matmul.v4', 'matmul_vec4.wgsl', matmulVec4, 'gemm', 64);
 add('bias.add.v1', 'bias.wgsl', bias, 'add');
 add('bias.grad.v1', 'bias.wgsl', bias, 'grad', 64);
 add('bias.grad.v2', 'bias.wgsl', bias, 'grad_serial', 64);
@@ -107,4 +86,11 @@ export function kernel(name: string): KernelDef {
 /** All versions of one family/op, oldest first, for tests and benchmarks that sweep versions. */
 export function versions(prefix: string): KernelDef[] {
   return defs.filter((d) => d.name.startsWith(`${prefix}.v`)).sort((a, b) => a.version - b.version);
+}
+
+/** A short hash of every kernel's code: autotune results are kept per engine build. */
+export function kernelsHash(): string {
+  let h = 0x811c9dc5;
+  for (const d of defs) for (let i = 0; i < d.code.length; i++) h = Math.imul(h ^ d.code.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }

@@ -5,7 +5,12 @@ import type { GpuContext } from '../gpu/context.js';
 import type { Tensor } from '../gpu/buffers.js';
 import { conv2dGeom, type Conv2dArgs, type Conv2dGeom } from './conv2d.js';
 import { expectShape, makeDispatch, packUniform, type OpDispatch } from './common.js';
-import { gemmVec4 } from './matmul.js';
+import { gemmVec4, vec4GemmKernel } from '../kernels/matmul/vec4.js';
+
+const FWD = vec4GemmKernel('conv2d.fwd.v3', { OUT_NCHW: 1 });
+const BWD_INPUT = vec4GemmKernel('conv2d.bwd_input.v3', { TRANS_A: 1 });
+const BWD_WEIGHT = vec4GemmKernel('conv2d.bwd_weight.v3', { TRANS_B: 1 });
+export const CONV_GEMM_KERNELS = [FWD, BWD_INPUT, BWD_WEIGHT];
 
 const ceil4 = (n: number) => Math.ceil(n / 4) * 4;
 
@@ -76,7 +81,7 @@ export class Conv2dV3 {
     return [
       await this.pass('conv2d.pack_weight.v3', { 1: w, 2: b, 3: this.s.wp }, q.KOP * q.KP),
       await this.pass('conv2d.im2col.v3', { 1: x, 3: this.s.col }, q.NP / 4),
-      await gemmVec4(this.ctx, 'conv2d.fwd.v3', this.s.wp, this.s.col, y, {
+      await gemmVec4(this.ctx, FWD, this.s.wp, this.s.col, y, {
         M: q.KOP, N: q.NP, K: q.KP, nchw: { S: q.OH * q.OW, NJ: q.NJ, MR: q.K }, flops: 2 * this.macs,
       }),
     ];
@@ -102,7 +107,7 @@ export class Conv2dV3 {
     const dyp = this.need('dyp');
     this.s.dcol ??= this.alloc(this.sh.dcol);
     return [
-      await gemmVec4(this.ctx, 'conv2d.bwd_input.v3', this.s.wp, dyp, this.s.dcol, { M: q.KP, N: q.NP, K: q.KOP, transA: true, flops: 2 * this.macs }),
+      await gemmVec4(this.ctx, BWD_INPUT, this.s.wp, dyp, this.s.dcol, { M: q.KP, N: q.NP, K: q.KOP, transA: true, flops: 2 * this.macs }),
       await this.pass('conv2d.col2im.v3', { 1: this.s.dcol, 3: dx }, q.N * q.C * q.H * q.W, opts.accumulate),
     ];
   }
@@ -112,7 +117,7 @@ export class Conv2dV3 {
     const q = this.q;
     const dyp = this.need('dyp');
     this.s.part ??= this.alloc(this.sh.part);
-    return gemmVec4(this.ctx, 'conv2d.bwd_weight.v3', dyp, this.s.col, this.s.part, { M: q.KOP, N: q.KP, K: q.NP, transB: true, kc: q.KC, flops: 2 * this.macs });
+    return gemmVec4(this.ctx, BWD_WEIGHT, dyp, this.s.col, this.s.part, { M: q.KOP, N: q.KP, K: q.NP, transB: true, kc: q.KC, flops: 2 * this.macs });
   }
 
   /** dw (+)= the sum of the weightGemm slices. */

@@ -1,17 +1,5 @@
-// Float64 references for matmul, elementwise ops, reductions, loss and metrics.
+// Float64 references for elementwise ops, reductions, loss and metrics.
 type Arr = ArrayLike<number>;
-
-/** C = op(A) op(B) with op(A) [M,K], op(B) [K,N]; transA: A stored [K,M]; transB: B stored [N,K]. */
-export function matmulRef(A: Arr, B: Arr, M: number, N: number, K: number, transA = false, transB = false): Float64Array {
-  const C = new Float64Array(M * N);
-  for (let m = 0; m < M; m++)
-    for (let n = 0; n < N; n++) {
-      let s = 0;
-      for (let k = 0; k < K; k++) s += (transA ? A[k * M + m] : A[m * K + k]) * (transB ? B[n * K + k] : B[k * N + n]);
-      C[m * N + n] = s;
-    }
-  return C;
-}
 
 export const reluRef = (x: Arr) => Float64Array.from(x, (v) => (v > 0 ? v : 0));
 export const reluBwdRef = (x: Arr, dy: Arr) => Float64Array.from(x, (v, i) => (v > 0 ? dy[i] : 0));

@@ -4,7 +4,7 @@ import { BufferPool, STORAGE } from '../../src/gpu/buffers.js';
 import { grid, run } from '../../src/gpu/dispatch.js';
 import { kernel, registry } from '../../src/kernels/registry.js';
 import { reluForward } from '../../src/ops/elementwise.js';
-import { matmul } from '../../src/ops/matmul.js';
+import { matmul } from '../../src/kernels/matmul/family.js';
 import { rand, output } from '../helpers/gpu.js';
 
 describe('GPU context', () => {

@@ -1,4 +1,4 @@
-// matmul (vec4 loads, v4): C[M,N] (+)= op(A) * op(B), row-major like matmul.wgsl
+// matmul v4 (vec4 loads): C[M,N] (+)= op(A) * op(B), row-major like v1_naive.wgsl
 //   (TRANS_A: A stored [K,M]; TRANS_B: B stored [N,K]). A and B are read as vec4 along their
 //   contiguous axis, so it needs K % 4 == 0, M % 4 == 0 with TRANS_A, N % 4 == 0 without TRANS_B.
 // Each invocation keeps a 4x4 block of C in a mat4x4f: per 4 k-steps, 8 vec4 loads and one
@@ -7,7 +7,7 @@
 // Split-K: workgroup z sums k in [z*KC, min(K, z*KC + KC)) and writes slice z of C ([Z,M,N]).
 // OUT_NCHW (the conv GEMM): column j = n*S + s goes to C[(n*MR + m)*S + s] for m < MR, j < NJ.
 // Bindings: 0 params, 1 A, 2 B, 3 C.
-// Dispatch: @workgroup_size(WGX, WGY); grid (ceil(N/(4*WGX)), ceil(M/(4*WGY)), splits).
+// Dispatch: workgroup (WG_X, WG_Y); grid (ceil(N/(4*WG_X)), ceil(M/(4*WG_Y)), splits).
 
 struct P { M: u32, N: u32, K: u32, KC: u32, S: u32, NJ: u32, MR: u32, _pad: u32 }
 
@@ -15,8 +15,8 @@ override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override ACCUMULATE: bool = false;
 override OUT_NCHW: bool = false;
-override WGX: u32 = 16;
-override WGY: u32 = 4;
+override WG_X: u32;
+override WG_Y: u32;
 
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> A: array<vec4f>;
@@ -76,7 +76,7 @@ fn nchw_offsets(n0: u32) -> vec4u {
   return off;
 }
 
-@compute @workgroup_size(WGX, WGY)
+@compute @workgroup_size(WG_X, WG_Y)
 fn gemm(@builtin(global_invocation_id) g: vec3u) {
   let m0 = g.y * 4u;
   let n0 = g.x * 4u;

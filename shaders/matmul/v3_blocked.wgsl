@@ -1,16 +1,18 @@
-// matmul (register-blocked, v3): C[M,N] (+)= op(A) * op(B), same contract as matmul.wgsl
+// matmul v3 (register-blocked): C[M,N] (+)= op(A) * op(B), same contract as v1_naive.wgsl
 //   (TRANS_A: A stored [K,M]; TRANS_B: B stored [N,K]; ACCUMULATE adds into C).
 // Each invocation computes a 4x4 block of C in registers: per k it loads 4 values of op(A) and
 // 4 of op(B) for 16 FMAs, with no workgroup memory or barriers (barriers are costly on CPU
 // Vulkan such as SwiftShader; on GPUs the blocking still cuts loads 4x).
 // Bindings: 0 params {M,N,K}, 1 A, 2 B, 3 C.
-// Dispatch: @workgroup_size(8, 8); grid (ceil(N/32), ceil(M/32)); edge blocks mask by M and N.
+// Dispatch: workgroup (WG_X, WG_Y); grid (ceil(N/(4*WG_X)), ceil(M/(4*WG_Y))); edge blocks mask by M and N.
 
 struct P { M: u32, N: u32, K: u32, _pad: u32 }
 
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override ACCUMULATE: bool = false;
+override WG_X: u32;
+override WG_Y: u32;
 
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> A: array<f32>;
@@ -29,7 +31,7 @@ fn b_at(k: u32, n: u32) -> f32 {
   return B[k * p.N + n];
 }
 
-@compute @workgroup_size(8, 8)
+@compute @workgroup_size(WG_X, WG_Y)
 fn blocked(@builtin(global_invocation_id) g: vec3u) {
   let m0 = g.y * 4u;
   let n0 = g.x * 4u;
