@@ -31,8 +31,8 @@ export interface Family<S, V extends Version<S> = Version<S>> {
   readonly name: string;
   /** Oldest first; versions[0] is v1. */
   readonly versions: readonly V[];
-  /** Built-in preference (first fit wins) when autotune is off; defaults to newest first. */
-  readonly order?: readonly string[];
+  /** Built-in preference (first fit wins) when autotune is off and nothing is cached; defaults to newest first. */
+  readonly order?: readonly string[] | ((shape: S) => readonly string[]);
   /** Shapes that share one autotune decision. */
   bucket(shape: S): string;
   /** The shape in words, for tables and errors. */
@@ -56,9 +56,10 @@ export function versionNamed<S, V extends Version<S>>(f: Family<S, V>, name: str
   return v;
 }
 
-/** Versions in built-in preference order. */
-export function preferenceOrder<S, V extends Version<S>>(f: Family<S, V>): V[] {
-  return f.order ? f.order.map((n) => versionNamed(f, n)) : [...f.versions].reverse();
+/** Versions in built-in preference order for `shape`. */
+export function preferenceOrder<S, V extends Version<S>>(f: Family<S, V>, shape: S): V[] {
+  const order = typeof f.order === 'function' ? f.order(shape) : f.order;
+  return order ? order.map((n) => versionNamed(f, n)) : [...f.versions].reverse();
 }
 
 /** Rounds a size up to a power of two: shapes in one bucket behave alike for a kernel's choice. */

@@ -90,7 +90,7 @@ export class SelectionPolicy {
       if (unfit[v.name]) throw new Error(`--kernels ${family.name}=${v.name}: ${v.name} cannot take ${family.describe(shape)}: ${unfit[v.name]}`);
       return record(v, 'forced');
     }
-    const fits = preferenceOrder(family).filter((v) => !unfit[v.name]);
+    const fits = preferenceOrder(family, shape).filter((v) => !unfit[v.name]);
     if (!fits.length) throw new Error(`${family.name}: no version can take ${family.describe(shape)} (${Object.entries(unfit).map(([k, r]) => `${k}: ${r}`).join('; ')})`);
     if (fits.length === 1) return record(fits[0], 'only fit');
     if (!this.autotune) return record(fits[0], 'built-in order');
