@@ -3,6 +3,7 @@ import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { evaluateCommand, predictCommand, trainCommand } from './commands.js';
 import { benchCommand, profileCommand } from './perf_commands.js';
 import { setupCommand } from './setup.js';
+import { kernelsCommand, SELECTION_FLAGS } from './selection.js';
 
 const USAGE = `usage: webgpu-cnn <command> [options]
   train     --model cnn|lenet|keras --epochs N --batch N --lr X --optimizer adam|adamw|sgd --momentum X
@@ -12,8 +13,11 @@ const USAGE = `usage: webgpu-cnn <command> [options]
   evaluate  --model model.safetensors --dataset mnist|fashion --test-limit N --mistakes grid.png
   predict   --model model.safetensors --image digit.png [more images ...]
   profile   --model lenet|keras|cnn --batch N --steps N --trace step.trace.json --runtime node|browser
+  kernels   --model lenet,keras,cnn --batch N: each family's versions and the one chosen per shape, why, and the times
   setup     installs the Vulkan loader and chromium (SwiftShader) when missing (Linux, as root), else prints the command
   bench     --size tiny|mnist|large --reps N --model M --batch N --steps N --json out.json --trace file --runtime node|browser
+GPU commands also take --kernels family=vN,... (force versions) and --autotune on|off (off: the built-in order);
+autotune results are cached in $XDG_CACHE_HOME/webgpu-cnn/autotune.json (else ~/.cache/webgpu-cnn).
 MNIST comes from MNIST_DIR, else data/mnist (downloaded once, SHA-256 checked).
 --runtime browser drives the built pages (npm run build) in headless Chromium: --chromium, else CHROMIUM_PATH, else /usr/bin/chromium.`;
 
@@ -24,9 +28,10 @@ const SPECS: Record<string, FlagSpec> = {
     checkpoint: 'string', resume: 'boolean', 'log-every': 'number', runtime: 'string', chromium: 'string' },
   evaluate: { ...COMMON, model: 'string', mistakes: 'string', 'mistakes-count': 'number' },
   predict: { quiet: 'boolean', model: 'string', image: 'string' },
-  profile: { model: 'string', batch: 'number', steps: 'number', trace: 'string', runtime: 'string', chromium: 'string' },
+  kernels: { ...SELECTION_FLAGS, quiet: 'boolean', model: 'string', batch: 'number' },
+  profile: { ...SELECTION_FLAGS, model: 'string', batch: 'number', steps: 'number', trace: 'string', runtime: 'string', chromium: 'string' },
   setup: {},
-  bench: { size: 'string', reps: 'number', model: 'string', batch: 'number', steps: 'number', json: 'string', trace: 'string', runtime: 'string', chromium: 'string' },
+  bench: { ...SELECTION_FLAGS, size: 'string', reps: 'number', model: 'string', batch: 'number', steps: 'number', json: 'string', trace: 'string', runtime: 'string', chromium: 'string' },
 };
 
 async function main(argv: string[]): Promise<void> {
@@ -36,6 +41,7 @@ async function main(argv: string[]): Promise<void> {
   if (!spec) throw new UsageError(`unknown command '${cmd}'\n${USAGE}`);
   const { flags, positional } = parseArgs(rest, spec);
   if (cmd === 'setup') return setupCommand();
+  if (cmd === 'kernels') return kernelsCommand(flags);
   if (cmd === 'predict') return predictCommand(flags, positional);
   if (positional.length) throw new UsageError(`unexpected argument '${positional[0]}'`);
   if (cmd === 'train') return trainCommand(flags);
