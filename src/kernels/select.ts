@@ -50,6 +50,9 @@ export interface SelectionOptions {
   onProgress?: (line: string) => void;
 }
 
+/** The serialisable part of a policy (the headless runner sends it to the pages). */
+export interface SelectionConfig { forced?: Record<string, string>; autotune?: boolean }
+
 /** Within this fraction of the fastest, the simpler (older) version wins: measurement noise is no reason to switch. */
 const TIE = 0.03;
 
@@ -57,19 +60,29 @@ export class SelectionPolicy {
   /** Every choice made, in order (a shape met twice is listed twice). */
   readonly decisions: Decision[] = [];
   private forcedVersions: Record<string, string>;
-  readonly autotune: boolean;
+  private autotuneOn: boolean;
   readonly store: AutotuneStore;
   private entries: Promise<Record<string, CachedChoice>> | null = null;
   private cacheKey = '';
 
   constructor(private opts: SelectionOptions = {}) {
     this.forcedVersions = { ...(opts.forced ?? {}) };
-    this.autotune = opts.autotune ?? true;
+    this.autotuneOn = opts.autotune ?? true;
     this.store = opts.store ?? memoryStore();
   }
 
   get forced(): Readonly<Record<string, string>> {
     return this.forcedVersions;
+  }
+
+  get autotune(): boolean {
+    return this.autotuneOn;
+  }
+
+  /** What a runner asks of a page's policy: versions to force (replacing earlier ones) and autotune on or off. */
+  configure(c: SelectionConfig): void {
+    this.forcedVersions = { ...(c.forced ?? {}) };
+    if (c.autotune !== undefined) this.autotuneOn = c.autotune;
   }
 
   /** Forces (or, with null, releases) a family's version from now on; graphs already built keep theirs. */
