@@ -142,10 +142,7 @@ describe('headless runtime and the draw page', () => {
     7: [[[70, 55], [210, 55], [170, 140], [125, 240]]],
   };
 
-  it.each([1, 0, 7])('draw page: strokes of a %i are read as that digit by the browser-trained model', async (digit) => {
-    const { page, errors } = await open('draw.html');
-    await page.setInputFiles('#model-file', { name: 'browser.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(browserModel) });
-    await expect.poll(() => page.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/^loaded/);
+  async function draw(page: Page, digit: number): Promise<void> {
     const box = (await page.locator('#pad').boundingBox())!;
     for (const stroke of DIGITS[digit]) {
       await page.mouse.move(box.x + stroke[0][0], box.y + stroke[0][1]);
@@ -153,12 +150,31 @@ describe('headless runtime and the draw page', () => {
       for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 8 });
       await page.mouse.up();
     }
+  }
+
+  it.each([1, 0, 7])('draw page: strokes of a %i are read as that digit by the browser-trained model', async (digit) => {
+    const { page, errors } = await open('draw.html');
+    await page.setInputFiles('#model-file', { name: 'browser.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(browserModel) });
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/^loaded/);
+    await draw(page, digit);
     const r = await page.evaluate(() => (window as unknown as { cnn: { predict(): Promise<{ digit: number; probs: number[] } | null> } }).cnn.predict());
     await expect.poll(() => page.locator('#digit').textContent()).toBe(String(digit));
     await page.screenshot({ path: join(SHOTS, `draw-${digit}.png`) });
     expect(r?.digit).toBe(digit);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it.each([1, 0, 7])('draw page with no model of its own loads the pretrained LeNet and reads a drawn %i', async (digit) => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const { page, errors } = await open('draw.html', context);
+    await expect.poll(() => page.locator('#model-name').textContent(), { timeout: 60_000 }).toBe('the pretrained lenet-mnist.safetensors (lenet)');
+    await draw(page, digit);
+    const r = await page.evaluate(() => (window as unknown as { cnn: { predict(): Promise<{ digit: number } | null> } }).cnn.predict());
+    if (digit === 7) await page.screenshot({ path: join(SHOTS, 'draw-pretrained-7.png') });
+    expect(r?.digit).toBe(digit);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   it('a missing Chromium is one line saying what to do', () => {
