@@ -9,3 +9,6 @@ export function oneLine(e: unknown, max = 160): string {
 
 /** A string from a user's file, quoted so that a newline in it cannot break the one-line error. */
 export const quoted = (s: unknown): string => oneLine(JSON.stringify(s) ?? String(s));
+
+/** A name from a user's file as is when plain, else quoted. */
+export const printable = (s: string): string => (/^[\x20-\x7e]{1,100}$/.test(s) ? s : quoted(s));
