@@ -1,6 +1,7 @@
 // Small valid files of each kind a user can hand the engine: the seeds of the parser tests and the fuzz test.
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
+import { crc32 } from 'node:zlib';
 import type { ModelSpec } from '../../src/nn/model.js';
 
 /** A 28x20 gradient as PNG and JPEG bytes. */
@@ -16,3 +17,16 @@ export const TINY: ModelSpec = {
   layers: [{ type: 'conv2d', in: 1, out: 2, kernel: 3, padding: 1 }, { type: 'relu' }, { type: 'maxpool2d', kernel: 2 },
     { type: 'flatten' }, { type: 'dropout', rate: 0.1 }, { type: 'linear', in: 8, out: 3 }],
 };
+
+/** A PNG chunk with its CRC, so a mutated header still reaches the decoder's deeper checks. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const v = new DataView(out.buffer);
+  v.setUint32(0, data.length);
+  out.set(new TextEncoder().encode(type), 4);
+  out.set(data, 8);
+  v.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+export const PNG_SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
