@@ -1,7 +1,7 @@
-import { constants, inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import { ImageError, type Gray } from './preprocess.js';
+import { checkJpeg, checkPng } from './image_limits.js';
 import { readUserFile } from '../util/read_file.js';
 import { oneLine } from '../util/text.js';
 
@@ -27,7 +27,8 @@ export function decodeGrayImage(buf: Uint8Array, file: string): Gray {
     const w = view.getUint32(16), h = view.getUint32(20);
     if (w * h > MAX_PIXELS) throw new ImageError(`${file}: ${w}x${h} pixels is too large (limit ${MAX_PIXELS} pixels)`);
   }
-  if (isPng) checkInterlacedPng(buf, file);
+  if (isPng) checkPng(buf, file);
+  else checkJpeg(buf, file);
   let rgba: { width: number; height: number; data: Uint8Array };
   try {
     rgba = isPng
@@ -48,32 +49,4 @@ export function decodeGrayImage(buf: Uint8Array, file: string): Gray {
     data[i] = Math.round((lum * a + 255 * (255 - a)) / 255);
   }
   return { width, height, data };
-}
-
-/**
- * pngjs bounds the inflation of a plain PNG's pixel data by its header, but not of an interlaced
- * one: a 300 KB interlaced PNG can take 300 MB (a PNG bomb). Inflate its IDAT data once here,
- * stopping past what the header's size allows. Other damage is left for pngjs to report.
- */
-function checkInterlacedPng(buf: Uint8Array, file: string): void {
-  if (buf.length < 33 || buf[28] !== 1) return; // IHDR: width@16 height@20 depth@24 colour type@25 interlace@28
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const w = view.getUint32(16), h = view.getUint32(20), depth = buf[24];
-  const channels = [1, 0, 3, 1, 2, 0, 4][buf[25]] || 4;
-  // Adam7 adds at most a filter byte and a rounding byte per row of each of its 7 passes.
-  const bound = Math.ceil((w * channels * depth) / 8) * h + 14 * h + 64;
-  const idat: Uint8Array[] = [];
-  for (let at = 8; at + 8 <= buf.length;) {
-    const len = view.getUint32(at), type = String.fromCharCode(...buf.subarray(at + 4, at + 8));
-    if (type === 'IDAT') idat.push(buf.subarray(at + 8, Math.min(at + 8 + len, buf.length)));
-    if (type === 'IEND') break;
-    at += 12 + len;
-  }
-  try {
-    inflateSync(Buffer.concat(idat), { maxOutputLength: Math.max(1, bound), finishFlush: constants.Z_SYNC_FLUSH }); // a short stream is pngjs's to report
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new ImageError(`${file}: truncated or corrupt PNG (its pixel data inflates past the ${w}x${h} size in its header)`);
-    }
-  }
 }
