@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createNodeContext } from '../gpu/node.js';
 import type { GpuContext } from '../gpu/context.js';
 import { loadDataset, writeAtomic, type Split } from '../data/mnist.js';
@@ -14,6 +14,7 @@ import { makeProgress } from './progress.js';
 import { UsageError } from './args.js';
 import { mistakesGrid } from './report.js';
 import { trainInBrowser } from './browser_train.js';
+import { readUserFile } from '../util/read_file.js';
 
 type Flags = Record<string, string | number | boolean>;
 const str = (f: Flags, k: string, d: string) => (f[k] === undefined ? d : String(f[k]));
@@ -96,10 +97,7 @@ export async function trainCommand(f: Flags): Promise<void> {
   else process.stdout.write(`nothing to do: the checkpoint is already at epoch ${resume?.epoch} of ${cfg.epochs}\n`);
 }
 
-function readFileOr(path: string, what: string): Uint8Array {
-  if (!existsSync(path)) throw new UsageError(`${path}: ${what} not found`);
-  return new Uint8Array(readFileSync(path));
-}
+const readFileOr = (path: string, what: string): Uint8Array => readUserFile(path, { what, Err: UsageError });
 
 function loadModel(f: Flags) {
   const file = str(f, 'model', 'model.safetensors');

@@ -58,8 +58,8 @@ describe('CLI on real MNIST', () => {
     expect(png.width % 30).toBe(0);
   });
 
-  it('predicts image files after MNIST-style preprocessing (dark ink on white, off-centre, larger)', () => {
-    const test = loadDir(process.env.MNIST_DIR!).test;
+  it('predicts image files after MNIST-style preprocessing (dark ink on white, off-centre, larger)', async () => {
+    const test = (await loadDir(process.env.MNIST_DIR!)).test;
     const files: string[] = [];
     const labels: number[] = [];
     for (let i = 0; i < 10; i++) {

@@ -37,7 +37,7 @@ beforeAll(async () => {
   if (!process.env.MNIST_DIR) throw new Error('MNIST_DIR is not set; run with MNIST_DIR=../shared/data/mnist (as .ci/run does)');
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm test builds it first (pretest)`);
   mkdirSync(SHOTS, { recursive: true });
-  const full = loadDir(process.env.MNIST_DIR);
+  const full = await loadDir(process.env.MNIST_DIR);
   server = await serve(resolve(pagesDir(resolve('dist/cli'))), dataFiles('mnist', { source: 'test', train: take(full.train, 2560), test: take(full.test, 500) }));
   browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
 });
