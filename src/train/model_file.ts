@@ -73,9 +73,15 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
   const { tensors, metadata, spec } = header(bytes, file);
   if (metadata.kind !== 'checkpoint') throw new FormatError(`${file}: a model file, not a checkpoint (it has no optimizer state)`);
   const model = new Sequential(spec);
+  // Counts from the metadata must be whole numbers: Number('abc') is NaN and Number('') is 0.
+  const count = (k: 'epoch' | 'step'): number => {
+    if (!/^\d{1,15}$/.test(metadata[k] ?? '')) throw new FormatError(`${file}: bad ${k} '${metadata[k] ?? ''}' in the checkpoint metadata (not a whole number)`);
+    return Number(metadata[k]);
+  };
+  const [epoch, step] = [count('epoch'), count('step')];
   const slots = [0, 1].filter((i) => `optimizer.slot${i}.${model.store.params[0]?.name}` in tensors).map((i) => flatten(model.store, tensors, `optimizer.slot${i}.`, file));
   return {
     spec, weights: flatten(model.store, tensors, '', file), slots,
-    optimizer: JSON.parse(metadata.optimizer), epoch: Number(metadata.epoch), step: Number(metadata.step), config: JSON.parse(metadata.config ?? '{}'),
+    optimizer: JSON.parse(metadata.optimizer), epoch, step, config: JSON.parse(metadata.config ?? '{}'),
   };
 }
