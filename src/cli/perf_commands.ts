@@ -10,6 +10,7 @@ import { chromeTrace, formatProfile, profileStep, wallClock, type StepProfile } 
 import { openPage, type BrowserPage } from './runtime.js';
 import { UsageError } from './args.js';
 import { selectionFromFlags } from './selection.js';
+import { checkOutputs } from './outputs.js';
 
 type Flags = Record<string, string | number | boolean>;
 
@@ -56,7 +57,11 @@ function writeOut(f: Flags, key: string, what: string, data: string): void {
   process.stdout.write(`wrote ${what} to ${f[key]}\n`);
 }
 
+/** A bad --json or --trace path fails now, not after the measurements. */
+const checkFiles = (f: Flags) => checkOutputs(['json', 'trace'].filter((k) => f[k] !== undefined).map((k) => [`--${k}`, String(f[k])]));
+
 export async function profileCommand(f: Flags): Promise<void> {
+  checkFiles(f);
   const a = stepArgs(f, 5), runtime = runtimeOf(f);
   let p: StepProfile;
   if (runtime === 'browser') {
@@ -75,6 +80,7 @@ function benchSize(f: Flags): BenchSize {
 }
 
 export async function benchCommand(f: Flags): Promise<void> {
+  checkFiles(f);
   const a = stepArgs(f, 5), runtime = runtimeOf(f), size = benchSize(f), reps = Number(f.reps ?? 20);
   if (!Number.isInteger(reps) || reps < 1) throw new UsageError('--reps must be a positive integer');
   let kernels: KernelResult[], dropped: number, step: StepProfile, adapter: string, ceilings: Ceilings;

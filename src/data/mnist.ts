@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DataError, MAX_IDX_BYTES, parseIdx, toImageSet, type ImageSet } from './idx.js';
@@ -57,15 +58,37 @@ export async function loadDir(dir: string, files = MNIST_FILES, verify = false):
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
+/** The few fs calls writeAtomic makes, so tests can inject a full disk. */
+export interface WriteFs {
+  writeFileSync(path: string, data: Uint8Array | string): void;
+  renameSync(from: string, to: string): void;
+  existsSync(path: string): boolean;
+  unlinkSync(path: string): void;
+}
+
+const REASONS: Record<string, string> = {
+  ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded', EROFS: 'read-only file system', EACCES: 'permission denied',
+  EPERM: 'operation not permitted', EISDIR: 'is a directory', ENOENT: 'directory does not exist', ENOTDIR: 'a parent is not a directory', EIO: 'I/O error',
+};
+
+/** A failed write: `file: reason`; `existed` says an earlier version of the file is still there, untouched. */
+export class WriteError extends Error {
+  constructor(readonly file: string, readonly reason: string, readonly existed: boolean) {
+    super(`${file}: ${reason}${existed ? `; the previous ${file} is intact` : ''}`);
+  }
+}
+
 /** Writes via a temporary file and a rename, so a reader never sees a half-written file. */
-export function writeAtomic(path: string, data: Uint8Array | string): void {
+export function writeAtomic(path: string, data: Uint8Array | string, fs: WriteFs = nodeFs): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, path);
   } catch (e) {
-    if (existsSync(tmp)) unlinkSync(tmp);
-    throw e;
+    try { if (fs.existsSync(tmp)) fs.unlinkSync(tmp); } catch { /* the write error is the one to report */ }
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    // The rename is the last step, so whatever was at `path` before is still there.
+    throw new WriteError(path, REASONS[code] ?? (e as Error).message.split('\n')[0], fs.existsSync(path));
   }
 }
 

@@ -32,6 +32,13 @@ export interface TrainHooks {
 
 export class DivergedError extends Error {}
 
+/**
+ * Divergence: the mean cross-entropy over a logging window is NaN/Inf or above this. An untrained
+ * model starts near ln(classes) (2.3 for 10); a mean of 1000 needs logits about 1000 apart in
+ * favour of wrong classes, so the weights have blown up (a huge finite loss, not yet NaN).
+ */
+export const DIVERGED_LOSS = 1000;
+
 export function resolveSpec(name: string): ModelSpec {
   const spec = PRESETS[name];
   if (!spec) throw new Error(`unknown model '${name}' (presets: ${Object.keys(PRESETS).join(', ')})`);
@@ -72,11 +79,15 @@ export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hoo
         if (window === cfg.logEvery || s === steps - 1) {
           const m = await step.readMetrics();
           step.resetMetrics();
-          if (!Number.isFinite(m.lossSum)) throw new DivergedError(`loss became ${m.lossSum} at epoch ${epoch}, step ${s + 1}; lower the learning rate`);
+          const mean = m.lossSum / window;
+          if (!(mean <= DIVERGED_LOSS)) {
+            const why = Number.isFinite(mean) ? `${mean.toPrecision(3)} (above ${DIVERGED_LOSS}, diverged)` : String(mean);
+            throw new DivergedError(`loss became ${why} at epoch ${epoch}, step ${s + 1}; lower the learning rate`);
+          }
           lossSum += m.lossSum; correct += m.correct; seen += window;
           const el = (performance.now() - started) / 1000;
           const ips = ((t - firstT) * cfg.batch) / el;
-          hooks.onProgress?.({ epoch, epochs: cfg.epochs, step: s + 1, steps, loss: m.lossSum / window, acc: m.correct / (window * cfg.batch), imagesPerSec: ips, etaSec: ((total - t) * cfg.batch) / ips, lr });
+          hooks.onProgress?.({ epoch, epochs: cfg.epochs, step: s + 1, steps, loss: mean, acc: m.correct / (window * cfg.batch), imagesPerSec: ips, etaSec: ((total - t) * cfg.batch) / ips, lr });
           window = 0;
         }
       }
@@ -85,7 +96,8 @@ export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hoo
       const r: EpochResult = { epoch, trainLoss: lossSum / seen, trainAcc: correct / (seen * cfg.batch), testAcc: acc, seconds, imagesPerSec: (steps * cfg.batch) / seconds };
       results.push(r);
       const snapshot = async (): Promise<Checkpoint> => ({
-        spec, epoch, step: t, optimizer: cfg.optimizer, config: { ...cfg },
+        // The checkpoint's own test accuracy lets --resume tell whether the model file should hold it.
+        spec, epoch, step: t, optimizer: cfg.optimizer, config: { ...cfg, testAccuracy: acc },
         weights: await readTensor(ctx.device, store.flat(store.weights)),
         slots: await Promise.all(store.slots.map((b) => readTensor(ctx.device, store.flat(b)))),
       });
