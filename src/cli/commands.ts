@@ -13,11 +13,13 @@ import { mistakesGrid } from './report.js';
 import { readUserFile } from '../util/read_file.js';
 import { checkOutputs } from './outputs.js';
 import { EXIT } from './usage.js';
+import { selectionFromFlags } from './selection.js';
+import { modelToUse } from './pretrained.js';
 
 export const str = (f: Flags, k: string, d: string) => (f[k] === undefined ? d : String(f[k]));
 
 export async function context(f: Flags): Promise<GpuContext> {
-  const ctx = await createNodeContext({ onLost: (m) => { process.stderr.write(`error: ${m}\n`); process.exit(EXIT.device); } });
+  const ctx = await createNodeContext({ onLost: (m) => { process.stderr.write(`error: ${m}\n`); process.exit(EXIT.device); }, selection: selectionFromFlags(f) });
   if (!f.quiet) process.stderr.write(`adapter: ${ctx.describe()}\n`);
   return ctx;
 }
@@ -37,8 +39,9 @@ export function datasetLoader(f: Flags): () => Promise<Split> {
 export const readFileOr = (path: string, what: string): Uint8Array => readUserFile(path, { what });
 
 function loadModel(f: Flags) {
-  const file = str(f, 'model', 'model.safetensors');
-  return decodeModel(readFileOr(file, 'model file'), file);
+  const { path, why } = modelToUse(f.model === undefined ? undefined : String(f.model));
+  if (!f.quiet && why !== '--model') process.stderr.write(`model: ${path} (${why})\n`);
+  return decodeModel(readFileOr(path, 'model file'), path);
 }
 
 export async function evaluateCommand(f: Flags): Promise<void> {

@@ -15,7 +15,7 @@ export function pretrainedModelPath(from = dirname(fileURLToPath(import.meta.url
 }
 
 /** --model if given; else the user's model.safetensors in the working directory; else the pretrained one. */
-export function defaultModel(given: string | undefined, cwdModel = 'model.safetensors'): { path: string; why: string } {
+export function modelToUse(given: string | undefined, cwdModel = 'model.safetensors'): { path: string; why: string } {
   if (given !== undefined) return { path: given, why: '--model' };
   if (existsSync(cwdModel)) return { path: cwdModel, why: 'the model train wrote here' };
   const p = pretrainedModelPath();

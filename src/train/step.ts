@@ -103,6 +103,9 @@ export class EvalStep {
   run(): void {
     const enc = this.ctx.device.createCommandEncoder();
     encodeDispatches(this.ctx, enc, this.dispatches);
+    // On a profiling context every run resolves its spans, as TrainStep.run does: else 200
+    // evaluation runs fill the profiler's query set.
+    this.ctx.profiler?.resolve(enc);
     this.ctx.queue.submit([enc.finish()]);
   }
 

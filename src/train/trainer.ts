@@ -25,6 +25,8 @@ export interface Progress { epoch: number; epochs: number; step: number; steps: 
 export interface EpochResult { epoch: number; trainLoss: number; trainAcc: number; testAcc: number; seconds: number; imagesPerSec: number }
 
 export interface TrainHooks {
+  /** Once the step and evaluation graphs are built: the kernel versions they use, in one line. */
+  onReady?(versions: string): void;
   onProgress?(p: Progress): void;
   /** After each epoch, with a snapshot the caller can save (checkpoint + model). */
   onEpoch?(r: EpochResult, snapshot: () => Promise<Checkpoint>): Promise<void> | void;
@@ -52,17 +54,24 @@ export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hoo
   const store = model.store;
   store.materialize(ctx, resume?.weights ?? store.initialValues(cfg.seed));
   resume?.slots.forEach((s, i) => ctx.queue.writeBuffer(store.slots[i], 0, s.buffer, s.byteOffset, s.byteLength));
-  const trainDs = new GpuDataset(ctx, split.train), testDs = new GpuDataset(ctx, split.test);
-  const gather = await trainDs.gather(cfg.batch, cfg.augment ? DEFAULT_AUGMENT : null);
-  const opt = await createOptimizer(ctx, store, cfg.optimizer);
-  const step = await TrainStep.build(ctx, model, gather.x, gather.y, opt, cfg.seed, [gather.dispatch]);
-  const testAcc = await AccuracyRunner.create(ctx, model, testDs);
-  const steps = Math.floor(trainDs.count / cfg.batch);
-  if (steps < 1) throw new Error(`batch ${cfg.batch} is larger than the ${trainDs.count} training images`);
-  const total = steps * cfg.epochs;
-  let t = resume?.step ?? 0;
-  const results: EpochResult[] = [];
+  // Everything made here is freed on every exit path; on a throw (divergence, a device error, the
+  // train page's Stop) the parameters too, since no caller gets the model then.
+  const owned: Array<{ destroy(): void }> = [];
+  let ok = false;
   try {
+    const trainDs = own(new GpuDataset(ctx, split.train)), testDs = own(new GpuDataset(ctx, split.test));
+    const gather = await trainDs.gather(cfg.batch, cfg.augment ? DEFAULT_AUGMENT : null);
+    own({ destroy: () => { for (const b of [gather.x.buffer, gather.y.buffer, gather.dispatch.uniform]) b.destroy(); } });
+    const opt = await createOptimizer(ctx, store, cfg.optimizer);
+    own({ destroy: () => opt.dispatch.uniform.destroy() });
+    const step = own(await TrainStep.build(ctx, model, gather.x, gather.y, opt, cfg.seed, [gather.dispatch]));
+    const testAcc = own(await AccuracyRunner.create(ctx, model, testDs));
+    hooks.onReady?.(ctx.select.summary());
+    const steps = Math.floor(trainDs.count / cfg.batch);
+    if (steps < 1) throw new Error(`batch ${cfg.batch} is larger than the ${trainDs.count} training images`);
+    const total = steps * cfg.epochs;
+    let t = resume?.step ?? 0;
+    const results: EpochResult[] = [];
     const started = performance.now();
     const firstT = t;
     for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= cfg.epochs; epoch++) {
@@ -103,12 +112,15 @@ export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hoo
       });
       await hooks.onEpoch?.(r, snapshot);
     }
+    ok = true;
+    return { model, results };
   } finally {
-    step.destroy();
-    testAcc.destroy();
-    for (const b of [gather.x.buffer, gather.y.buffer, gather.dispatch.uniform, opt.dispatch.uniform]) b.destroy();
-    trainDs.destroy();
-    testDs.destroy();
+    for (const o of owned.reverse()) o.destroy();
+    if (!ok) store.destroy();
   }
-  return { model, results };
+
+  function own<T extends { destroy(): void }>(o: T): T {
+    owned.push(o);
+    return o;
+  }
 }
