@@ -15,7 +15,7 @@ import { dropoutBackward, dropoutForward } from '../ops/dropout.js';
 import { adamStep, sgdStep } from '../ops/optim.js';
 import { GpuDataset } from '../data/gpu_dataset.js';
 import { FAMILIES, registry } from './registry.js';
-import type { BenchSize } from './family.js';
+import type { BenchSize, Limits } from './family.js';
 
 export type { BenchSize };
 
@@ -118,4 +118,11 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
 export function uncovered(cases: BenchCase[]): string[] {
   const seen = new Set(cases.flatMap((c) => c.dispatches.map((d) => d.kernel)));
   return [...registry.keys()].filter((k) => !seen.has(k));
+}
+
+/** The case names buildCases makes: family.version for each version fit at the bench shape, then the legacy kernels' own names. */
+export function caseNames(limits: Limits, size: BenchSize): string[] {
+  const inFamily = new Set(FAMILIES.flatMap((f) => f.versions.flatMap((v) => v.kernels.map((k) => k.name))));
+  const families = FAMILIES.flatMap((f) => f.versions.filter((v) => !v.unfit(f.benchShape(size), limits)).map((v) => `${f.name}.${v.name}`));
+  return [...families, ...[...registry.values()].filter((d) => !d.partOf && !inFamily.has(d.name)).map((d) => d.name)];
 }
