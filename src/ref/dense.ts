@@ -1,14 +1,5 @@
-// Float64 references for elementwise ops, reductions, loss and metrics.
+// Float64 references for loss and metrics.
 type Arr = ArrayLike<number>;
-
-export const reluRef = (x: Arr) => Float64Array.from(x, (v) => (v > 0 ? v : 0));
-export const reluBwdRef = (x: Arr, dy: Arr) => Float64Array.from(x, (v, i) => (v > 0 ? dy[i] : 0));
-
-export function sumRef(x: Arr): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i];
-  return s;
-}
 
 /** Per-row cross-entropy of softmax(z) and its gradient gscale*(p - onehot). */
 export function softmaxXentRef(z: Arr, labels: Arr, B: number, K: number, gscale = 1 / B): { loss: Float64Array; dz: Float64Array; probs: Float64Array } {
