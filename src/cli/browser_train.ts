@@ -4,6 +4,7 @@ import { encodeIdx } from '../data/idx.js';
 import type { Split } from '../data/mnist.js';
 import type { EpochResult, Progress, TrainConfig } from '../train/trainer.js';
 import { openPage } from './runtime.js';
+import type { SelectionConfig } from '../kernels/select.js';
 
 export interface BrowserTrainHooks {
   log(msg: string): void;
@@ -24,7 +25,7 @@ export function dataFiles(name: string, split: Split): Map<string, Uint8Array> {
   ]);
 }
 
-export async function trainInBrowser(chromium: string | undefined, dataset: string, split: Split, cfg: TrainConfig, resume: Uint8Array | undefined, hooks: BrowserTrainHooks): Promise<EpochResult[]> {
+export async function trainInBrowser(chromium: string | undefined, dataset: string, split: Split, cfg: TrainConfig, resume: Uint8Array | undefined, hooks: BrowserTrainHooks, selection: SelectionConfig = {}): Promise<EpochResult[]> {
   const results: EpochResult[] = [];
   let failure: Error | null = null;
   const page = await openPage('train.html', {
@@ -33,6 +34,7 @@ export async function trainInBrowser(chromium: string | undefined, dataset: stri
     onReport: (m) => {
       try {
         if (m.type === 'start') hooks.log(`adapter: ${m.adapter} (in the browser)`);
+        else if (m.type === 'versions') hooks.log(String(m.versions));
         else if (m.type === 'progress') hooks.onProgress?.(m.p as Progress);
         else if (m.type === 'epoch') {
           results.push(m.r as EpochResult);
@@ -45,7 +47,7 @@ export async function trainInBrowser(chromium: string | undefined, dataset: stri
   });
   hooks.log(`runtime: browser, ${page.chromium} (Chromium ${page.version}, headless)`);
   try {
-    await page.call('train', { dataset, cfg, resume: resume ? Buffer.from(resume).toString('base64') : undefined });
+    await page.call('train', { dataset, cfg, selection, resume: resume ? Buffer.from(resume).toString('base64') : undefined });
   } finally {
     await page.close();
   }

@@ -9,7 +9,7 @@ import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceili
 import { chromeTrace, formatProfile, profileStep, wallClock, type StepProfile } from '../train/profile.js';
 import { openPage, type BrowserPage } from './runtime.js';
 import { UsageError } from './args.js';
-import { selectionFromFlags } from './selection.js';
+import { selectionConfig, selectionFromFlags } from './selection.js';
 import { checkOutputs } from './outputs.js';
 
 type Flags = Record<string, string | number | boolean>;
@@ -66,7 +66,7 @@ export async function profileCommand(f: Flags): Promise<void> {
   let p: StepProfile;
   if (runtime === 'browser') {
     const page = await benchPage(f);
-    try { p = await page.call<StepProfile>('profile', a); } finally { await page.close(); }
+    try { p = await page.call<StepProfile>('profile', { ...a, selection: selectionConfig(f) }); } finally { await page.close(); }
   } else p = await nodeStep(a, f);
   process.stdout.write(`${formatProfile(p)}\n`);
   writeOut(f, 'trace', 'a Chrome/Perfetto trace of the last profiled step', JSON.stringify(chromeTrace(p, runtime)));
@@ -87,7 +87,7 @@ export async function benchCommand(f: Flags): Promise<void> {
   if (runtime === 'browser') {
     const page = await benchPage(f);
     try {
-      const r = await page.call<{ adapter: string; kernels: KernelResult[]; dropped: number; step: StepProfile; ceilings: Ceilings }>('bench', { size, reps, ...a });
+      const r = await page.call<{ adapter: string; kernels: KernelResult[]; dropped: number; step: StepProfile; ceilings: Ceilings }>('bench', { size, reps, ...a, selection: selectionConfig(f) });
       ({ kernels, dropped, step, adapter, ceilings } = r);
     } finally { await page.close(); }
   } else {

@@ -4,7 +4,7 @@
 // presets train with, why it was made and the measured times.
 import { createNodeContext } from '../gpu/node.js';
 import { FAMILIES } from '../kernels/registry.js';
-import { parseKernelsFlag, SelectionPolicy, type Decision } from '../kernels/select.js';
+import { parseKernelsFlag, SelectionPolicy, type Decision, type SelectionConfig } from '../kernels/select.js';
 import { PRESETS } from '../nn/model.js';
 import { buildStep } from '../train/profile.js';
 import { fileStore } from './autotune_cache.js';
@@ -21,6 +21,12 @@ export function selectionFromFlags(f: Flags, log: (line: string) => void = (l) =
   let forced: Record<string, string> = {};
   try { forced = f.kernels === undefined ? {} : parseKernelsFlag(String(f.kernels), FAMILIES); } catch (e) { throw new UsageError((e as Error).message); }
   return new SelectionPolicy({ forced, autotune: a === 'on', store: fileStore(), onProgress: f.quiet ? undefined : log });
+}
+
+/** What the browser runtime sends the pages: the same forced versions and autotune switch. */
+export function selectionConfig(f: Flags): SelectionConfig {
+  const p = selectionFromFlags(f);
+  return { forced: { ...p.forced }, autotune: p.autotune };
 }
 
 const ms = (t: number) => (t >= 1 ? `${t.toFixed(2)} ms` : `${(t * 1000).toFixed(0)} µs`);

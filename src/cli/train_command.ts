@@ -6,6 +6,7 @@ import { Sequential, type ModelSpec } from '../nn/model.js';
 import { intFlag, numFlag, UsageError, type Flags } from './args.js';
 import { context, datasetLoader, readFileOr, str } from './commands.js';
 import { requestNodeAdapter } from '../gpu/node.js';
+import { selectionConfig } from './selection.js';
 import { cleanStaleTemps, checkOutputs } from './outputs.js';
 import { EpochSaver, readModelState, reconcile, type Saved } from './saver.js';
 import { makeProgress } from './progress.js';
@@ -96,7 +97,7 @@ export async function trainCommand(f: Flags): Promise<void> {
   if (runtime === 'browser') {
     const log = (m: string) => { if (!f.quiet) note(m); };
     results = await trainInBrowser(f.chromium === undefined ? undefined : String(f.chromium), str(f, 'dataset', 'mnist'), split, cfg,
-      f.resume ? readFileOr(ckpt, 'checkpoint') : undefined, { log, onProgress, onEpoch: saveEpoch }).catch(diverged);
+      f.resume ? readFileOr(ckpt, 'checkpoint') : undefined, { log, onProgress, onEpoch: saveEpoch }, selectionConfig(f)).catch(diverged);
   } else {
     results = (await train(ctx!, split, cfg, {
       onReady: (versions) => { if (!f.quiet) note(versions); },

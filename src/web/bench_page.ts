@@ -6,6 +6,7 @@ import { BENCH_SIZES, checkSize, type BenchSize } from '../kernels/bench_cases.j
 import { benchKernels, type KernelResult } from '../kernels/bench.js';
 import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceiling.js';
 import { PRESETS } from '../nn/model.js';
+import type { SelectionConfig } from '../kernels/select.js';
 import { chromeTrace, profileStep, wallClock, type StepProfile } from '../train/profile.js';
 import { $, download, el, pageContext, setStatus } from './common.js';
 
@@ -38,7 +39,7 @@ async function stepProfile(ctx: GpuContext, model: string, batch: number, steps:
   const spec = PRESETS[model];
   if (!spec) throw new Error(`unknown model '${model}' (presets: ${Object.keys(PRESETS).join(', ')})`);
   const p = await profileStep(ctx, spec, batch, steps);
-  plain ??= await createBrowserContext();
+  plain ??= await createBrowserContext({ selection: ctx.select }); // the profiled run's choices
   p.wall = await wallClock(plain, spec, batch, steps);
   return p;
 }
@@ -90,12 +91,18 @@ async function main(): Promise<void> {
   if (!ctx) { w.cnn = { error: 'no WebGPU' }; return; }
   if (!ctx.profiler) { setStatus('this adapter has no timestamp-query: per-kernel times are unavailable', 'error'); w.cnn = { error: 'no timestamp-query' }; return; }
   w.cnn = {
-    bench: (r: BenchRequest) => runBench(ctx, { ...r, size: checkSize(r.size) }),
-    profile: async (r: { model: string; batch: number; steps: number }) => { const p = await stepProfile(ctx, r.model, r.batch, r.steps); showStep(p); return p; },
+    // The headless runner sends --kernels/--autotune as `selection`.
+    bench: (r: BenchRequest & { selection?: SelectionConfig }) => { ctx.select.configure(r.selection ?? {}); return runBench(ctx, { ...r, size: checkSize(r.size) }); },
+    profile: async (r: { model: string; batch: number; steps: number; selection?: SelectionConfig }) => {
+      ctx.select.configure(r.selection ?? {});
+      const p = await stepProfile(ctx, r.model, r.batch, r.steps);
+      showStep(p);
+      return p;
+    },
     wall: async (r: { model: string; batch: number; steps: number }) => {
       const spec = PRESETS[r.model];
       if (!spec) throw new Error(`unknown model '${r.model}'`);
-      plain ??= await createBrowserContext();
+      plain ??= await createBrowserContext({ selection: ctx.select }); // the profiled run's choices
       return { adapter: plain.describe(), ...(await wallClock(plain, spec, r.batch, r.steps)) };
     },
   };

@@ -8,10 +8,11 @@ import { evaluate } from '../train/evaluate.js';
 import { decodeCheckpoint, encodeCheckpoint, encodeModel } from '../train/model_file.js';
 import { Sequential } from '../nn/model.js';
 import { LineChart } from './chart.js';
+import type { SelectionConfig } from '../kernels/select.js';
 import { $, download, el, fromBase64, loadSplit, pageContext, report, setStatus, toBase64 } from './common.js';
 import { saveLastModel } from './model_store.js';
 
-export interface PageTrainOptions { dataset: string; trainLimit?: number; testLimit?: number; cfg: TrainConfig; resume?: string }
+export interface PageTrainOptions { dataset: string; trainLimit?: number; testLimit?: number; cfg: TrainConfig; resume?: string; selection?: SelectionConfig }
 
 const lossChart = new LineChart($<HTMLCanvasElement>('loss'), 'training loss (per read-back window)', [{ name: 'loss', color: '#d33' }]);
 const accChart = new LineChart($<HTMLCanvasElement>('acc'), 'accuracy', [{ name: 'train', color: '#36c' }, { name: 'test (epoch end)', color: '#2a2' }], [0, 1]);
@@ -63,6 +64,7 @@ function showConfusion(confusion: number[][], accuracy: number): void {
 
 export async function runTraining(ctx: GpuContext, o: PageTrainOptions, picked: FileList | null = null) {
   stopRequested = false;
+  if (o.selection) ctx.select.configure(o.selection);
   lossChart.clear(); accChart.clear();
   setStatus(`loading ${o.dataset}...`);
   const split = await loadSplit(o.dataset, picked, { train: o.trainLimit, test: o.testLimit });
@@ -78,6 +80,7 @@ export async function runTraining(ctx: GpuContext, o: PageTrainOptions, picked: 
     void report({ type: 'progress', p });
   };
   const { model, results } = await train(ctx, split, o.cfg, {
+    onReady: (versions) => { $('versions').textContent = versions; void report({ type: 'versions', versions }); },
     onProgress,
     onEpoch: async (r, snapshot) => {
       const c = await snapshot();

@@ -121,7 +121,8 @@ describe('pages in headless Chromium', () => {
 });
 
 describe('headless runtime and the draw page', () => {
-  const common = ['--model', 'lenet', '--train-limit', '4000', '--test-limit', '1000', '--epochs', '1', '--batch', '32', '--lr', '0.002', '--seed', '3', '--log-every', '25'];
+  // Autotune off: both runtimes run the built-in versions, so the same seed gives the same run.
+  const common = ['--model', 'lenet', '--train-limit', '4000', '--test-limit', '1000', '--epochs', '1', '--batch', '32', '--lr', '0.002', '--seed', '3', '--log-every', '25', '--autotune', 'off'];
   const acc = (out: string) => Number(/test acc ([\d.]+)%/.exec(out)?.[1]);
   const browserModel = join(dir, 'browser.safetensors');
 
@@ -188,10 +189,11 @@ describe('headless runtime and the draw page', () => {
   it('profile prints the per-kernel table in both runtimes and writes a trace', () => {
     for (const runtime of ['node', 'browser']) {
       const trace = join(dir, `${runtime}.trace.json`);
-      const r = cli('profile', '--runtime', runtime, '--model', 'lenet', '--batch', '8', '--steps', '2', '--trace', trace);
+      const r = cli('profile', '--runtime', runtime, '--model', 'lenet', '--batch', '8', '--steps', '2', '--trace', trace, '--autotune', 'off');
       expect(r.code, r.err).toBe(0);
       expect(r.out).toMatch(/\| kernel \| calls\/step \| median µs\/step \| GFLOP\/s \| GB\/s \| % of step \|/);
       for (const k of ['conv2d.fwd.v3', 'conv2d.im2col.v3', 'conv2d.bwd_weight.v3', 'matmul.v4', 'optim.adam.v1']) expect(r.out).toMatch(new RegExp(`^\\| ${k.replace(/\./g, '\\.')} \\| \\d+ \\| \\d+ \\|`, 'm'));
+      expect(r.out).toMatch(/^kernels: .*conv2d v3 \(built-in order\).*matmul v4 \(built-in order\).* \[autotune off\]$/m);
       expect(r.out).toMatch(/wall clock: [\d.]+ ms\/step, \d+ images\/s; CPU encode\+submit [\d.]+ ms\/step; 48 dispatches in 1 command buffer/);
       const t = JSON.parse(readFileSync(trace, 'utf8'));
       const events = t.traceEvents.filter((e: { ph: string }) => e.ph === 'X');
