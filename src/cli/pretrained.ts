@@ -17,8 +17,8 @@ export function pretrainedModelPath(from = dirname(fileURLToPath(import.meta.url
 /** --model if given; else the user's model.safetensors in the working directory; else the pretrained one. */
 export function modelToUse(given: string | undefined, cwdModel = 'model.safetensors'): { path: string; why: string } {
   if (given !== undefined) return { path: given, why: '--model' };
-  if (existsSync(cwdModel)) return { path: cwdModel, why: 'the model train wrote here' };
+  if (existsSync(cwdModel)) return { path: cwdModel, why: 'no --model given: the model train wrote here' };
   const p = pretrainedModelPath();
-  if (p) return { path: p, why: 'the pretrained model that ships with webgpu-cnn (no --model given)' };
+  if (p) return { path: p, why: 'no --model given: the pretrained model that ships with webgpu-cnn' };
   return { path: cwdModel, why: 'default' };
 }
