@@ -8,7 +8,7 @@ import { matmul } from '../kernels/matmul/family.js';
 import { biasAdd, biasGrad } from '../ops/bias.js';
 import { add as addOp, axpy, reluBackward, reluForward, scale } from '../ops/elementwise.js';
 import { dropoutBackward, dropoutForward } from '../ops/dropout.js';
-import { softmaxXentForwardBackward } from '../ops/loss.js';
+import { softmaxXentForwardBackward } from '../kernels/softmax_xent/family.js';
 import { numel } from '../gpu/buffers.js';
 import { Var, type Graph } from './graph.js';
 import type { OpDispatch } from '../ops/common.js';

@@ -7,8 +7,6 @@ import bias from '../../shaders/bias.wgsl?raw';
 import activation from '../../shaders/activation.wgsl?raw';
 import elementwise from '../../shaders/elementwise.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
-import softmaxXent from '../../shaders/softmax_xent.wgsl?raw';
-import metrics from '../../shaders/metrics.wgsl?raw';
 import dropout from '../../shaders/dropout.wgsl?raw';
 import optim from '../../shaders/optim.wgsl?raw';
 import data from '../../shaders/data.wgsl?raw';
@@ -16,12 +14,18 @@ import data from '../../shaders/data.wgsl?raw';
 import { kernelDef, type KernelDef } from './contract.js';
 import type { AnyFamily } from './family.js';
 import { matmulFamily } from './matmul/family.js';
+import { softmaxXentFamily } from './softmax_xent/family.js';
+import { metricsFamily } from './metrics/family.js';
 import { CONV_GEMM_KERNELS } from '../ops/conv2d_gemm.js';
 
 export type { KernelDef };
 
 /** Every kernel family: the registry, the bench sweep, selftest, the tests and `kernels` iterate this list. */
-export const FAMILIES: readonly AnyFamily[] = [matmulFamily];
+export const FAMILIES: readonly AnyFamily[] = [
+  matmulFamily,
+  softmaxXentFamily,
+  metricsFamily,
+];
 
 const defs: KernelDef[] = [];
 
@@ -64,11 +68,6 @@ add('elementwise.scale.v1', 'elementwise.wgsl', elementwise, 'scale');
 add('elementwise.axpy.v1', 'elementwise.wgsl', elementwise, 'axpy');
 add('elementwise.fill.v1', 'elementwise.wgsl', elementwise, 'fill');
 add('reduce.sum.v1', 'reduce.wgsl', reduce, 'sum', 256);
-add('softmax_xent.fwd.v1', 'softmax_xent.wgsl', softmaxXent, 'fwd');
-add('softmax_xent.fwd_bwd.v1', 'softmax_xent.wgsl', softmaxXent, 'fwd_bwd');
-add('softmax_xent.softmax.v1', 'softmax_xent.wgsl', softmaxXent, 'softmax');
-add('metrics.argmax.v1', 'metrics.wgsl', metrics, 'argmax');
-add('metrics.correct.v1', 'metrics.wgsl', metrics, 'correct');
 add('dropout.fwd.v1', 'dropout.wgsl', dropout, 'fwd');
 add('dropout.bwd.v1', 'dropout.wgsl', dropout, 'bwd');
 add('optim.sgd.v1', 'optim.wgsl', optim, 'sgd');

@@ -1,4 +1,4 @@
-// Float64 references for elementwise ops, reductions, loss and metrics.
+// Float64 references for elementwise ops and reductions.
 type Arr = ArrayLike<number>;
 
 export const reluRef = (x: Arr) => Float64Array.from(x, (v) => (v > 0 ? v : 0));
@@ -8,31 +8,4 @@ export function sumRef(x: Arr): number {
   let s = 0;
   for (let i = 0; i < x.length; i++) s += x[i];
   return s;
-}
-
-/** Per-row cross-entropy of softmax(z) and its gradient gscale*(p - onehot). */
-export function softmaxXentRef(z: Arr, labels: Arr, B: number, K: number, gscale = 1 / B): { loss: Float64Array; dz: Float64Array; probs: Float64Array } {
-  const loss = new Float64Array(B), dz = new Float64Array(B * K), probs = new Float64Array(B * K);
-  for (let b = 0; b < B; b++) {
-    let m = -Infinity;
-    for (let k = 0; k < K; k++) m = Math.max(m, z[b * K + k]);
-    let s = 0;
-    for (let k = 0; k < K; k++) s += Math.exp(z[b * K + k] - m);
-    loss[b] = Math.log(s) + m - z[b * K + labels[b]];
-    for (let k = 0; k < K; k++) {
-      probs[b * K + k] = Math.exp(z[b * K + k] - m) / s;
-      dz[b * K + k] = gscale * (probs[b * K + k] - (k === labels[b] ? 1 : 0));
-    }
-  }
-  return { loss, dz, probs };
-}
-
-export function argmaxRef(z: Arr, B: number, K: number): Uint32Array {
-  const out = new Uint32Array(B);
-  for (let b = 0; b < B; b++) {
-    let at = 0;
-    for (let k = 1; k < K; k++) if (z[b * K + k] > z[b * K + at]) at = k;
-    out[b] = at;
-  }
-  return out;
 }
