@@ -1,5 +1,5 @@
 // Float64 twin of the batch gather/augment kernel (same hash, same inverse mapping).
-import { hash01Ref } from './dropout.js';
+import { hash01Ref } from '../kernels/hash_ref.js';
 
 export interface GatherParams {
   B: number; start: number; H: number; W: number;

@@ -48,10 +48,8 @@ export class TrainStep {
 
   /** Rewrites per-step uniforms (dropout seeds, optimizer step/lr): queue writes, no readback. */
   prepare(t: number, lr: number, seed: number): void {
-    // The dropout seed is word 1 of its uniform block ({n, seed, rate}); a new mask every step.
-    for (const [i, d] of this.state.dropouts.entries()) {
-      this.ctx.queue.writeBuffer(d.uniform, 4, new Uint32Array([(Math.imul(seed, 7919) + i * 104729 + t) >>> 0]));
-    }
+    // A new dropout mask every step: only the seed changes.
+    for (const [i, d] of this.state.dropouts.entries()) d.set('seed', (Math.imul(seed, 7919) + i * 104729 + t) >>> 0);
     this.optimizer?.prepare(t, lr);
   }
 

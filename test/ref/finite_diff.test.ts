@@ -8,7 +8,7 @@ import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolRef } from '../../src/
 import { reluBwdRef, reluRef } from '../../src/ref/dense.js';
 import { softmaxXentRef } from '../../src/kernels/softmax_xent/ref.js';
 import { matmulRef } from '../../src/kernels/matmul/ref.js';
-import { dropoutMaskRef } from '../../src/ref/dropout.js';
+import { dropoutMaskRef } from '../../src/kernels/dropout/ref.js';
 import { randomInts, uniform } from '../../src/util/rng.js';
 import { expectClose } from '../helpers/check.js';
 

@@ -1,39 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dropoutBackward, dropoutForward } from '../../src/ops/dropout.js';
 import { adamStep, sgdStep, type AdamHyper, type SgdHyper } from '../../src/ops/optim.js';
-import { dropoutMaskRef } from '../../src/ref/dropout.js';
 import { adamRef, sgdRef } from '../../src/ref/optim.js';
 import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
 import { expectClose, FWD } from '../helpers/check.js';
-
-describe('dropout vs its CPU twin', () => {
-  it.each([[1, 0.5, 1], [1000, 0.1, 7], [4097, 0.5, 12345], [3001, 0.9, 0xdeadbeef]])('n=%i rate=%f seed=%i', async (n, rate, seed) => {
-    const ctx = await gpu();
-    const x = rand(ctx, [n], n), dy = rand(ctx, [n], n + 1);
-    const mask = output(ctx, [n]), y = output(ctx, [n]), dx = output(ctx, [n]);
-    await exec(ctx, dropoutForward(ctx, x.t, mask, y, rate, seed), dropoutBackward(ctx, dy.t, mask, dx));
-    const m = dropoutMaskRef(n, seed, rate);
-    expectClose('mask', await read(ctx, mask), m, 0, 1e-6);
-    expectClose('y', await read(ctx, y), Array.from(x.v, (v, i) => v * m[i]), FWD.atol, FWD.rtol);
-    expectClose('dx', await read(ctx, dx), Array.from(dy.v, (v, i) => v * m[i]), FWD.atol, FWD.rtol);
-  });
-
-  it('drops close to `rate` of the elements, and another seed gives another mask', () => {
-    const n = 100_000;
-    for (const rate of [0.1, 0.5, 0.8]) {
-      const a = dropoutMaskRef(n, 1, rate), b = dropoutMaskRef(n, 2, rate);
-      const dropped = a.filter((v) => v === 0).length / n;
-      expect(Math.abs(dropped - rate)).toBeLessThan(0.01);
-      expect(a.some((v, i) => v !== b[i])).toBe(true);
-    }
-  });
-
-  it('rejects a rate outside [0, 1)', async () => {
-    const ctx = await gpu();
-    const x = rand(ctx, [4], 1);
-    expect(() => dropoutForward(ctx, x.t, output(ctx, [4]), output(ctx, [4]), 1, 0)).toThrow(/rate must be in \[0, 1\)/);
-  });
-});
 
 describe('optimizer steps vs float64 reference', () => {
   const sgdCases: SgdHyper[] = [{ lr: 0.1 }, { lr: 0.05, momentum: 0.9 }, { lr: 0.01, momentum: 0.9, weightDecay: 5e-4, nesterov: true }];
