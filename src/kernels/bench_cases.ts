@@ -10,7 +10,6 @@ import { Conv2dV3 } from '../ops/conv2d_gemm.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../ops/pool2d.js';
 import { biasAdd, biasGrad } from '../ops/bias.js';
 import { add, axpy, fill, reduceSum, reluBackward, reluForward, scale } from '../ops/elementwise.js';
-import { adamStep, sgdStep } from '../ops/optim.js';
 import { GpuDataset } from '../data/gpu_dataset.js';
 import { FAMILIES, registry } from './registry.js';
 import type { BenchSize } from './family.js';
@@ -88,9 +87,6 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
   await add1('elementwise.axpy.v1', axpy(ctx, 0.5, e1, eo));
   await add1('elementwise.fill.v1', fill(ctx, eo, 0));
   await add1('reduce.sum.v1', reduceSum(ctx, e1, o([1])));
-  const m = o([s.n]), v2 = o([s.n]);
-  await add1('optim.sgd.v1', sgdStep(ctx, eo, e1, m, { lr: 0.01, momentum: 0.9 }));
-  await add1('optim.adam.v1', adamStep(ctx, eo, e1, m, v2, { lr: 1e-3 }));
 
   const rows = Math.max(64, s.N);
 

@@ -7,7 +7,6 @@ import bias from '../../shaders/bias.wgsl?raw';
 import activation from '../../shaders/activation.wgsl?raw';
 import elementwise from '../../shaders/elementwise.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
-import optim from '../../shaders/optim.wgsl?raw';
 import data from '../../shaders/data.wgsl?raw';
 
 import { kernelDef, type KernelDef } from './contract.js';
@@ -16,6 +15,7 @@ import { matmulFamily } from './matmul/family.js';
 import { softmaxXentFamily } from './softmax_xent/family.js';
 import { metricsFamily } from './metrics/family.js';
 import { dropoutFamily } from './dropout/family.js';
+import { optimFamily } from './optim/family.js';
 import { CONV_GEMM_KERNELS } from '../ops/conv2d_gemm.js';
 
 export type { KernelDef };
@@ -26,6 +26,7 @@ export const FAMILIES: readonly AnyFamily[] = [
   softmaxXentFamily,
   metricsFamily,
   dropoutFamily,
+  optimFamily,
 ];
 
 const defs: KernelDef[] = [];
@@ -69,8 +70,6 @@ add('elementwise.scale.v1', 'elementwise.wgsl', elementwise, 'scale');
 add('elementwise.axpy.v1', 'elementwise.wgsl', elementwise, 'axpy');
 add('elementwise.fill.v1', 'elementwise.wgsl', elementwise, 'fill');
 add('reduce.sum.v1', 'reduce.wgsl', reduce, 'sum', 256);
-add('optim.sgd.v1', 'optim.wgsl', optim, 'sgd');
-add('optim.adam.v1', 'optim.wgsl', optim, 'adam');
 add('data.gather.v1', 'data.wgsl', data, 'gather');
 
 export const registry: ReadonlyMap<string, KernelDef> = new Map(defs.map((d) => [d.name, d]));
