@@ -10,7 +10,6 @@ import { Conv2dV3 } from '../ops/conv2d_gemm.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../ops/pool2d.js';
 import { biasAdd, biasGrad } from '../ops/bias.js';
 import { add, axpy, fill, reduceSum, reluBackward, reluForward, scale } from '../ops/elementwise.js';
-import { GpuDataset } from '../data/gpu_dataset.js';
 import { FAMILIES, registry } from './registry.js';
 import type { BenchSize } from './family.js';
 
@@ -87,15 +86,6 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
   await add1('elementwise.axpy.v1', axpy(ctx, 0.5, e1, eo));
   await add1('elementwise.fill.v1', fill(ctx, eo, 0));
   await add1('reduce.sum.v1', reduceSum(ctx, e1, o([1])));
-
-  const rows = Math.max(64, s.N);
-
-  const images = new Uint8Array(rows * 784).map((_, i) => (i * 2654435761) >>> 24);
-  const ds = new GpuDataset(ctx, { count: rows, rows: 28, cols: 28, images, labels: new Uint8Array(rows), classes: 10 });
-  tensors.push(ds.images, ds.labels, ds.perm);
-  const gather = await ds.gather(s.N, null);
-  tensors.push(gather.x, gather.y);
-  await add1('data.gather.v1', gather.dispatch);
   return cases;
 }
 

@@ -7,7 +7,6 @@ import bias from '../../shaders/bias.wgsl?raw';
 import activation from '../../shaders/activation.wgsl?raw';
 import elementwise from '../../shaders/elementwise.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
-import data from '../../shaders/data.wgsl?raw';
 
 import { kernelDef, type KernelDef } from './contract.js';
 import type { AnyFamily } from './family.js';
@@ -16,6 +15,7 @@ import { softmaxXentFamily } from './softmax_xent/family.js';
 import { metricsFamily } from './metrics/family.js';
 import { dropoutFamily } from './dropout/family.js';
 import { optimFamily } from './optim/family.js';
+import { dataFamily } from './data/family.js';
 import { CONV_GEMM_KERNELS } from '../ops/conv2d_gemm.js';
 
 export type { KernelDef };
@@ -27,6 +27,7 @@ export const FAMILIES: readonly AnyFamily[] = [
   metricsFamily,
   dropoutFamily,
   optimFamily,
+  dataFamily,
 ];
 
 const defs: KernelDef[] = [];
@@ -70,7 +71,6 @@ add('elementwise.scale.v1', 'elementwise.wgsl', elementwise, 'scale');
 add('elementwise.axpy.v1', 'elementwise.wgsl', elementwise, 'axpy');
 add('elementwise.fill.v1', 'elementwise.wgsl', elementwise, 'fill');
 add('reduce.sum.v1', 'reduce.wgsl', reduce, 'sum', 256);
-add('data.gather.v1', 'data.wgsl', data, 'gather');
 
 export const registry: ReadonlyMap<string, KernelDef> = new Map(defs.map((d) => [d.name, d]));
 
