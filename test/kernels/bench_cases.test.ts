@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createNodeContext } from '../../src/gpu/node.js';
 import { BENCH_SIZES, buildCases, checkSize, uncovered } from '../../src/kernels/bench_cases.js';
 import { benchKernels } from '../../src/kernels/bench.js';
-import { FAMILIES, registry } from '../../src/kernels/registry.js';
+import { benchCaseNames } from '../helpers/bench_names.js';
 
 describe('kernel bench sweep', () => {
   it('has a case for every registry entry and times each with positive spans', async () => {
@@ -12,11 +12,7 @@ describe('kernel bench sweep', () => {
     try {
       expect(uncovered(await buildCases(ctx, BENCH_SIZES.tiny))).toEqual([]);
       const { results } = await benchKernels(ctx, BENCH_SIZES.tiny, { reps: 2, warmup: 1 });
-      // A family's case is its version's whole trial (family.vN); legacy kernels keep one case each.
-      const inFamily = new Set(FAMILIES.flatMap((f) => f.versions.flatMap((v) => v.kernels.map((k) => k.name))));
-      const familyCases = FAMILIES.flatMap((f) => f.versions.filter((v) => !v.unfit(f.benchShape(BENCH_SIZES.tiny), ctx.limits)).map((v) => `${f.name}.${v.name}`));
-      const legacyCases = [...registry.values()].filter((d) => !d.partOf && !inFamily.has(d.name)).map((d) => d.name);
-      expect(results.map((r) => r.kernel).sort()).toEqual([...familyCases, ...legacyCases].sort());
+      expect(results.map((r) => r.kernel).sort()).toEqual(benchCaseNames(BENCH_SIZES.tiny, ctx.limits));
       for (const r of results) {
         expect(r.runs, r.kernel).toBeGreaterThan(0);
         // Zero is a kernel below the timer's resolution; the heavy ones must take measurable time.
