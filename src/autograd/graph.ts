@@ -1,7 +1,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import { createTensor, type Tensor } from '../gpu/buffers.js';
 import type { Dispatch } from '../gpu/dispatch.js';
-import { axpy } from '../ops/elementwise.js';
+import { axpy } from '../kernels/elementwise/family.js';
 
 /** A node of the tape: the op that produced a Var, and how to push its gradient to the inputs. */
 export interface Node {

@@ -1,114 +1,55 @@
-import { existsSync, readFileSync } from 'node:fs';
+// `evaluate` and `predict`, and what every command shares: the GPU context, the data set, input files.
 import { createNodeContext } from '../gpu/node.js';
 import type { GpuContext } from '../gpu/context.js';
-import { loadDataset, writeAtomic, type Split } from '../data/mnist.js';
+import { loadDataset, type Split } from '../data/mnist.js';
 import { take } from '../data/idx.js';
 import { GpuDataset } from '../data/gpu_dataset.js';
 import { readGrayImage } from '../data/image_file.js';
 import { preprocess } from '../data/preprocess.js';
-import { DivergedError, train, type EpochResult, type TrainConfig } from '../train/trainer.js';
-import { decodeCheckpoint, decodeModel, encodeCheckpoint, encodeModel } from '../train/model_file.js';
+import { decodeModel } from '../train/model_file.js';
 import { evaluate } from '../train/evaluate.js';
-import { Sequential } from '../nn/model.js';
-import { makeProgress } from './progress.js';
-import { UsageError } from './args.js';
+import { intFlag, UsageError, type Flags } from './args.js';
 import { mistakesGrid } from './report.js';
-import { trainInBrowser } from './browser_train.js';
+import { readUserFile } from '../util/read_file.js';
+import { checkOutputs } from './outputs.js';
+import { EXIT } from './usage.js';
+import { selectionFromFlags } from './selection.js';
+import { modelToUse } from './pretrained.js';
 
-type Flags = Record<string, string | number | boolean>;
-const str = (f: Flags, k: string, d: string) => (f[k] === undefined ? d : String(f[k]));
-const num = (f: Flags, k: string, d: number) => (f[k] === undefined ? d : Number(f[k]));
+export const str = (f: Flags, k: string, d: string) => (f[k] === undefined ? d : String(f[k]));
 
-async function context(f: Flags): Promise<GpuContext> {
-  const ctx = await createNodeContext({ onLost: (m) => { process.stderr.write(`error: ${m}\n`); process.exit(3); } });
+export async function context(f: Flags): Promise<GpuContext> {
+  const ctx = await createNodeContext({ onLost: (m) => { process.stderr.write(`error: ${m}\n`); process.exit(EXIT.device); }, selection: selectionFromFlags(f) });
   if (!f.quiet) process.stderr.write(`adapter: ${ctx.describe()}\n`);
   return ctx;
 }
 
-async function dataset(f: Flags): Promise<Split> {
+/** Checks --dataset and the limits (before anything slow runs), then returns the loader. */
+export function datasetLoader(f: Flags): () => Promise<Split> {
   const name = str(f, 'dataset', 'mnist');
   if (name !== 'mnist' && name !== 'fashion') throw new UsageError(`--dataset must be mnist or fashion, got '${name}'`);
-  const split = await loadDataset(name, { log: (m) => process.stderr.write(`${m}\n`) });
-  return {
-    source: split.source,
-    train: f['train-limit'] !== undefined ? take(split.train, num(f, 'train-limit', 0)) : split.train,
-    test: f['test-limit'] !== undefined ? take(split.test, num(f, 'test-limit', 0)) : split.test,
+  const trainLimit = intFlag(f, 'train-limit', Infinity, 1), testLimit = intFlag(f, 'test-limit', Infinity, 1);
+  return async () => {
+    const split = await loadDataset(name, { log: (m) => process.stderr.write(`${m}\n`) });
+    return { source: split.source, train: take(split.train, trainLimit), test: take(split.test, testLimit) };
   };
 }
 
-export async function trainCommand(f: Flags): Promise<void> {
-  const out = str(f, 'out', 'model.safetensors');
-  const ckpt = str(f, 'checkpoint', `${out.replace(/\.safetensors$/, '')}.ckpt.safetensors`);
-  const resume = f.resume ? decodeCheckpoint(readFileOr(ckpt, 'checkpoint'), ckpt) : undefined;
-  // Resuming: what the checkpoint was trained with is the default; explicit flags still win.
-  const prev = (resume?.config ?? {}) as Partial<TrainConfig>;
-  const model = resume ? resume.spec.name : str(f, 'model', 'cnn');
-  if (resume && f.model !== undefined && f.model !== model) throw new UsageError(`--model ${f.model} does not match the checkpoint's ${model}`);
-  const opt = str(f, 'optimizer', prev.optimizer?.type ?? 'adam');
-  if (!['sgd', 'adam', 'adamw'].includes(opt)) throw new UsageError(`--optimizer must be sgd, adam or adamw, got '${opt}'`);
-  const sched = str(f, 'schedule', prev.schedule?.kind ?? 'cosine');
-  if (!['constant', 'step', 'cosine'].includes(sched)) throw new UsageError(`--schedule must be constant, step or cosine, got '${sched}'`);
-  const cfg: TrainConfig = {
-    model, epochs: num(f, 'epochs', prev.epochs ?? (model === 'lenet' ? 10 : 15)), batch: num(f, 'batch', prev.batch ?? 64), seed: num(f, 'seed', prev.seed ?? 1),
-    optimizer: { type: opt as 'adam', lr: num(f, 'lr', prev.optimizer?.lr ?? (opt === 'sgd' ? 0.05 : 1e-3)), momentum: num(f, 'momentum', prev.optimizer?.momentum ?? 0.9),
-      weightDecay: num(f, 'weight-decay', prev.optimizer?.weightDecay ?? (opt === 'adamw' ? 1e-4 : 0)) },
-    schedule: { kind: sched as 'cosine', warmup: num(f, 'warmup', prev.schedule?.warmup ?? 0) },
-    augment: f.augment === undefined ? prev.augment ?? model === 'cnn' : Boolean(f.augment),
-    logEvery: num(f, 'log-every', 50),
-  };
-  for (const k of ['epochs', 'batch', 'log-every'] as const) if (!Number.isInteger(num(f, k, 1)) || num(f, k, 1) < 1) throw new UsageError(`--${k} must be a positive integer`);
-  const runtime = str(f, 'runtime', 'node');
-  if (runtime !== 'node' && runtime !== 'browser') throw new UsageError(`--runtime must be node or browser, got '${runtime}'`);
-  const split = await dataset(f);
-  let lastSaved: number | undefined;
-  const saveEpoch = (r: EpochResult, modelBytes: Uint8Array, ckptBytes: Uint8Array) => {
-    writeAtomic(ckpt, ckptBytes);
-    writeAtomic(out, modelBytes);
-    lastSaved = r.epoch;
-    process.stdout.write(`epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)} acc ${(100 * r.trainAcc).toFixed(2)}% | test acc ${(100 * r.testAcc).toFixed(2)}% | ${r.seconds.toFixed(1)} s, ${Math.round(r.imagesPerSec)} img/s\n`);
-  };
-  const kept = (e: Error) => {
-    const where = existsSync(ckpt) ? `kept ${ckpt} (epoch ${lastSaved ?? resume?.epoch ?? '?'})` : 'no checkpoint was written';
-    return new Error(`${e.message}; ${where}`);
-  };
-  const onProgress = f.quiet ? undefined : makeProgress();
-  process.stderr.write(`training ${model} on ${split.train.count} images (${split.source}), testing on ${split.test.count}; batch ${cfg.batch}, ${opt} lr ${cfg.optimizer.lr}, ${cfg.augment ? 'augmented' : 'no augmentation'}\n`);
-  let results: EpochResult[];
-  if (runtime === 'browser') {
-    const log = (m: string) => { if (!f.quiet) process.stderr.write(`${m}\n`); };
-    results = await trainInBrowser(f.chromium === undefined ? undefined : String(f.chromium), str(f, 'dataset', 'mnist'), split, cfg,
-      f.resume ? readFileOr(ckpt, 'checkpoint') : undefined, { log, onProgress, onEpoch: saveEpoch })
-      .catch((e: Error) => { throw /^loss became/.test(e.message) ? kept(e) : e; });
-  } else {
-    const ctx = await context(f);
-    results = (await train(ctx, split, cfg, {
-      onProgress,
-      onEpoch: async (r, snapshot) => {
-        const c = await snapshot();
-        const m = new Sequential(c.spec);
-        saveEpoch(r, encodeModel(c.spec, m.store, c.weights, { test_accuracy: String(r.testAcc), epochs: String(r.epoch) }), encodeCheckpoint(c, m.store));
-      },
-    }, resume).catch((e: Error) => { throw e instanceof DivergedError ? kept(e) : e; })).results;
-    ctx.destroy();
-  }
-  const last = results.at(-1);
-  if (last) process.stdout.write(`saved ${out} (test accuracy ${(100 * last.testAcc).toFixed(2)}%) and checkpoint ${ckpt}\n`);
-  else process.stdout.write(`nothing to do: the checkpoint is already at epoch ${resume?.epoch} of ${cfg.epochs}\n`);
-}
-
-function readFileOr(path: string, what: string): Uint8Array {
-  if (!existsSync(path)) throw new UsageError(`${path}: ${what} not found`);
-  return new Uint8Array(readFileSync(path));
-}
+/** A file the user named (model, checkpoint): one line naming it when missing, a directory or unreadable. */
+export const readFileOr = (path: string, what: string): Uint8Array => readUserFile(path, { what });
 
 function loadModel(f: Flags) {
-  const file = str(f, 'model', 'model.safetensors');
-  return decodeModel(readFileOr(file, 'model file'), file);
+  const { path, why } = modelToUse(f.model === undefined ? undefined : String(f.model));
+  if (!f.quiet && why !== '--model') process.stderr.write(`model: ${path} (${why})\n`);
+  return decodeModel(readFileOr(path, 'model file'), path);
 }
 
 export async function evaluateCommand(f: Flags): Promise<void> {
+  const count = intFlag(f, 'mistakes-count', 64, 1);
+  if (f.mistakes) checkOutputs([['--mistakes', String(f.mistakes)]]);
+  const load = datasetLoader(f);
   const { model, weights } = loadModel(f);
-  const split = await dataset(f);
+  const split = await load();
   const ctx = await context(f);
   model.store.materialize(ctx, weights, 0);
   const ds = new GpuDataset(ctx, split.test);
@@ -121,7 +62,7 @@ export async function evaluateCommand(f: Flags): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
   if (f.mistakes) {
     const file = String(f.mistakes);
-    const n = mistakesGrid(file, split.test, e.preds, e.probs, K, num(f, 'mistakes-count', 64));
+    const n = mistakesGrid(file, split.test, e.preds, e.probs, K, count);
     process.stdout.write(`wrote the ${n} most confident mistakes to ${file}\n`);
   }
   ctx.destroy();

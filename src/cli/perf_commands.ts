@@ -9,6 +9,8 @@ import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceili
 import { chromeTrace, formatProfile, profileStep, wallClock, type StepProfile } from '../train/profile.js';
 import { openPage, type BrowserPage } from './runtime.js';
 import { UsageError } from './args.js';
+import { selectionFromFlags } from './selection.js';
+import { checkOutputs } from './outputs.js';
 
 type Flags = Record<string, string | number | boolean>;
 
@@ -33,12 +35,14 @@ async function benchPage(f: Flags): Promise<BrowserPage> {
   return page;
 }
 
-async function nodeStep(a: StepArgs): Promise<StepProfile> {
-  const ctx = await createNodeContext({ profile: true });
+async function nodeStep(a: StepArgs, f: Flags): Promise<StepProfile> {
+  // One policy for both contexts: the wall-clock run reuses the profiled run's choices.
+  const selection = selectionFromFlags(f);
+  const ctx = await createNodeContext({ profile: true, selection });
   process.stderr.write(`runtime: node (Dawn), adapter: ${ctx.describe()}\n`);
   try {
     const p = await profileStep(ctx, PRESETS[a.model], a.batch, a.steps);
-    const plain = await createNodeContext();
+    const plain = await createNodeContext({ selection });
     p.wall = await wallClock(plain, PRESETS[a.model], a.batch, a.steps);
     plain.destroy();
     return p;
@@ -53,13 +57,17 @@ function writeOut(f: Flags, key: string, what: string, data: string): void {
   process.stdout.write(`wrote ${what} to ${f[key]}\n`);
 }
 
+/** A bad --json or --trace path fails now, not after the measurements. */
+const checkFiles = (f: Flags) => checkOutputs(['json', 'trace'].filter((k) => f[k] !== undefined).map((k) => [`--${k}`, String(f[k])]));
+
 export async function profileCommand(f: Flags): Promise<void> {
+  checkFiles(f);
   const a = stepArgs(f, 5), runtime = runtimeOf(f);
   let p: StepProfile;
   if (runtime === 'browser') {
     const page = await benchPage(f);
     try { p = await page.call<StepProfile>('profile', a); } finally { await page.close(); }
-  } else p = await nodeStep(a);
+  } else p = await nodeStep(a, f);
   process.stdout.write(`${formatProfile(p)}\n`);
   writeOut(f, 'trace', 'a Chrome/Perfetto trace of the last profiled step', JSON.stringify(chromeTrace(p, runtime)));
 }
@@ -72,6 +80,7 @@ function benchSize(f: Flags): BenchSize {
 }
 
 export async function benchCommand(f: Flags): Promise<void> {
+  checkFiles(f);
   const a = stepArgs(f, 5), runtime = runtimeOf(f), size = benchSize(f), reps = Number(f.reps ?? 20);
   if (!Number.isInteger(reps) || reps < 1) throw new UsageError('--reps must be a positive integer');
   let kernels: KernelResult[], dropped: number, step: StepProfile, adapter: string, ceilings: Ceilings;
@@ -82,14 +91,14 @@ export async function benchCommand(f: Flags): Promise<void> {
       ({ kernels, dropped, step, adapter, ceilings } = r);
     } finally { await page.close(); }
   } else {
-    const ctx = await createNodeContext({ profile: true });
+    const ctx = await createNodeContext({ profile: true, selection: selectionFromFlags(f) });
     adapter = ctx.describe();
     process.stderr.write(`runtime: node (Dawn), adapter: ${adapter}\n`);
     try {
       ceilings = await measureCeilings(ctx);
       ({ results: kernels, dropped } = await benchKernels(ctx, size, { reps }));
     } finally { ctx.destroy(); }
-    step = await nodeStep(a);
+    step = await nodeStep(a, f);
   }
   const sz = `conv x [${size.N},${size.C},${size.H},${size.W}] w [${size.K},${size.C},${size.k},${size.k}]; matmul ${size.M}x${size.Kd}x${size.Nm}; n ${size.n}`;
   process.stdout.write(`${formatCeilings(ceilings)}\n\n${formatKernels(kernels, `kernels (${runtime}), ${adapter}; ${sz}; median of ${reps} runs; ${dropped} spans dropped`, ceilings)}\n\n${formatProfile(step)}\n`);

@@ -9,22 +9,45 @@ export interface Idx {
 
 export class DataError extends Error {}
 
-export function parseIdx(bytes: Uint8Array, file: string): Idx {
+/** Largest data section accepted (MNIST's largest file holds 47 MB): a header alone never makes us hold more. */
+export const MAX_IDX_BYTES = 1 << 30;
+
+export interface IdxHeader {
+  dims: number[];
+  /** Header bytes; the data follows. */
+  offset: number;
+  /** Header plus data: the file's whole size as its header declares it. */
+  size: number;
+}
+
+/**
+ * Checks the header at the start of `bytes`, as soon as those bytes are there (a gzip file is
+ * checked while it inflates); undefined while too few bytes have arrived to decide.
+ */
+export function readIdxHeader(bytes: Uint8Array, file: string): IdxHeader | undefined {
   const fail = (why: string): never => { throw new DataError(`${file}: ${why}`); };
-  if (bytes.length < 4) fail(`too short for an IDX header (${bytes.length} bytes)`);
-  if (bytes[0] !== 0 || bytes[1] !== 0) fail('not an IDX file (bad magic number; is it still gzip-compressed or a different format?)');
-  if (bytes[2] !== 0x08) fail(`unsupported IDX type code 0x${bytes[2].toString(16)} (only unsigned bytes, 0x08, are used by MNIST)`);
+  if (bytes.length >= 2 && (bytes[0] !== 0 || bytes[1] !== 0)) fail('not an IDX file (bad magic number; is it still gzip-compressed or a different format?)');
+  if (bytes.length >= 3 && bytes[2] !== 0x08) fail(`unsupported IDX type code 0x${bytes[2].toString(16)} (only unsigned bytes, 0x08, are used by MNIST)`);
+  if (bytes.length < 4) return undefined;
   const nd = bytes[3];
   if (nd < 1 || nd > 4) fail(`unsupported number of dimensions ${nd}`);
-  const header = 4 + 4 * nd;
-  if (bytes.length < header) fail(`truncated header: ${bytes.length} bytes, the ${nd} dimension sizes need ${header}`);
+  const offset = 4 + 4 * nd;
+  if (bytes.length < offset) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims = Array.from({ length: nd }, (_, i) => view.getUint32(4 + 4 * i, false));
   if (dims.some((d) => d === 0)) fail(`empty dimension in [${dims.join(', ')}]`);
   const count = dims.reduce((a, b) => a * b, 1);
-  const have = bytes.length - header;
-  if (have !== count) fail(`header declares [${dims.join(' x ')}] = ${count} bytes of data but the file holds ${have}`);
-  return { dims, data: bytes.subarray(header) };
+  if (count > MAX_IDX_BYTES) fail(`header declares [${dims.join(' x ')}] = ${count} bytes of data, more than the limit of ${MAX_IDX_BYTES}`);
+  return { dims, offset, size: offset + count };
+}
+
+export function parseIdx(bytes: Uint8Array, file: string): Idx {
+  if (bytes.length < 4) throw new DataError(`${file}: too short for an IDX header (${bytes.length} bytes)`);
+  const h = readIdxHeader(bytes, file);
+  if (!h) throw new DataError(`${file}: truncated header: ${bytes.length} bytes, the ${bytes[3]} dimension sizes need ${4 + 4 * bytes[3]}`);
+  const have = bytes.length - h.offset, count = h.size - h.offset;
+  if (have !== count) throw new DataError(`${file}: header declares [${h.dims.join(' x ')}] = ${count} bytes of data but the file holds ${have}`);
+  return { dims: h.dims, data: bytes.subarray(h.offset) };
 }
 
 export interface ImageSet {

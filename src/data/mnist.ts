@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, unlinkSync } from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DataError, parseIdx, toImageSet, type ImageSet } from './idx.js';
+import { DataError, MAX_IDX_BYTES, parseIdx, toImageSet, type ImageSet } from './idx.js';
+import { gunzipIdx } from './gzip.js';
+import { readUserFile } from '../util/read_file.js';
 
 export interface DataFile { name: string; sha256: string; bytes: number }
 
@@ -24,43 +27,68 @@ export const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 
 export interface Split { train: ImageSet; test: ImageSet; source: string }
 
-/** Reads `name` or `name.gz` from dir; undefined when neither exists. */
-export function readMaybeGz(dir: string, name: string): { bytes: Uint8Array; path: string } | undefined {
+/**
+ * Reads `name` or `name.gz` from dir (undefined when neither exists); a .gz file is inflated only
+ * as far as its IDX header allows.
+ */
+export async function readMaybeGz(dir: string, name: string): Promise<{ bytes: Uint8Array; path: string } | undefined> {
   for (const [file, gz] of [[`${name}.gz`, true], [name, false]] as const) {
     const path = join(dir, file);
     if (!existsSync(path)) continue;
-    const raw = readFileSync(path);
-    try {
-      return { bytes: gz ? new Uint8Array(gunzipSync(raw)) : new Uint8Array(raw), path };
-    } catch (e) {
-      throw new DataError(`${path}: not a valid gzip file (${(e as Error).message})`);
-    }
+    const raw = readUserFile(path, { what: 'data file', Err: DataError, maxBytes: MAX_IDX_BYTES + 20 });
+    return { bytes: gz ? await gunzipIdx(raw, path) : raw, path };
   }
   return undefined;
 }
 
-export function loadDir(dir: string, files = MNIST_FILES, verify = false): Split {
-  const get = (f: DataFile) => {
-    const r = readMaybeGz(dir, f.name);
+export async function loadDir(dir: string, files = MNIST_FILES, verify = false): Promise<Split> {
+  let st;
+  try { st = statSync(dir, { throwIfNoEntry: false }); } catch { /* unreadable: reported as not found */ }
+  if (!st?.isDirectory()) throw new DataError(`${dir}: ${st ? 'not a directory' : 'not found'} (the data set folder is expected here)`);
+  const get = async (f: DataFile) => {
+    const r = await readMaybeGz(dir, f.name);
     if (!r) throw new DataError(`${join(dir, f.name)}(.gz): file not found`);
     if (verify && sha256(r.bytes) !== f.sha256) throw new DataError(`${r.path}: SHA-256 mismatch (corrupt or not the MNIST file); delete it to download again`);
     return { idx: parseIdx(r.bytes, r.path), path: r.path };
   };
-  const [ti, tl, vi, vl] = [files.trainImages, files.trainLabels, files.testImages, files.testLabels].map(get);
+  // One file at a time: each may be large, and the first bad one is the one reported.
+  const ti = await get(files.trainImages), tl = await get(files.trainLabels), vi = await get(files.testImages), vl = await get(files.testLabels);
   return { train: toImageSet(ti.idx, tl.idx, ti.path, tl.path), test: toImageSet(vi.idx, vl.idx, vi.path, vl.path), source: resolve(dir) };
 }
 
 export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
+/** The few fs calls writeAtomic makes, so tests can inject a full disk. */
+export interface WriteFs {
+  writeFileSync(path: string, data: Uint8Array | string): void;
+  renameSync(from: string, to: string): void;
+  existsSync(path: string): boolean;
+  unlinkSync(path: string): void;
+}
+
+const REASONS: Record<string, string> = {
+  ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded', EROFS: 'read-only file system', EACCES: 'permission denied',
+  EPERM: 'operation not permitted', EISDIR: 'is a directory', ENOENT: 'directory does not exist', ENOTDIR: 'a parent is not a directory', EIO: 'I/O error',
+};
+
+/** A failed write: `file: reason`; `existed` says an earlier version of the file is still there, untouched. */
+export class WriteError extends Error {
+  constructor(readonly file: string, readonly reason: string, readonly existed: boolean) {
+    super(`${file}: ${reason}${existed ? `; the previous ${file} is intact` : ''}`);
+  }
+}
+
 /** Writes via a temporary file and a rename, so a reader never sees a half-written file. */
-export function writeAtomic(path: string, data: Uint8Array | string): void {
+export function writeAtomic(path: string, data: Uint8Array | string, fs: WriteFs = nodeFs): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, path);
   } catch (e) {
-    if (existsSync(tmp)) unlinkSync(tmp);
-    throw e;
+    try { if (fs.existsSync(tmp)) fs.unlinkSync(tmp); } catch { /* the write error is the one to report */ }
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    // The rename is the last step, so whatever was at `path` before is still there.
+    throw new WriteError(path, REASONS[code] ?? (e as Error).message.split('\n')[0], fs.existsSync(path));
   }
 }
 
@@ -77,7 +105,7 @@ export async function downloadMnist(dir: string, opts: DownloadOptions = {}): Pr
   const fetchImpl = opts.fetchImpl ?? fetch;
   mkdirSync(dir, { recursive: true });
   for (const f of Object.values(MNIST_FILES)) {
-    const cached = readMaybeGz(dir, f.name);
+    const cached = await readMaybeGz(dir, f.name).catch(() => undefined); // a corrupt cached file is fetched again
     if (cached && sha256(cached.bytes) === f.sha256) continue;
     const errors: string[] = [];
     let ok = false;
@@ -87,7 +115,7 @@ export async function downloadMnist(dir: string, opts: DownloadOptions = {}): Pr
         const res = await fetchImpl(url, { signal: AbortSignal.timeout(opts.timeoutMs ?? 60_000) });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const gz = new Uint8Array(await res.arrayBuffer());
-        const raw = new Uint8Array(gunzipSync(gz));
+        const raw = gunzipSync(gz, { maxOutputLength: f.bytes }); // a mirror's bytes inflate no further than the real file's size
         if (sha256(raw) !== f.sha256) throw new Error('SHA-256 mismatch');
         writeAtomic(join(dir, `${f.name}.gz`), gz);
         opts.log?.(`downloaded ${f.name}.gz from ${m}`);

@@ -100,6 +100,12 @@ export class GpuContext {
     return `${parts.join(' / ') || 'unknown adapter'} [${a.source}]`;
   }
 
+  /** A CPU implementation (SwiftShader, llvmpipe, WARP): training is hours where a GPU takes minutes. */
+  get isCpu(): boolean {
+    const a = this.adapter;
+    return a.source === 'swiftshader-fallback' || /swiftshader|llvmpipe|lavapipe|warp|\bcpu\b/i.test([a.vendor, a.architecture, a.device, a.description].join(' '));
+  }
+
   /** Autotune results hold for this adapter and this build of the kernels only. */
   get autotuneKey(): string {
     return `${this.describe()} | webgpu-cnn ${ENGINE_VERSION} | kernels ${kernelsHash()}`;

@@ -4,8 +4,6 @@
 import type { GpuContext } from './context.js';
 import type { Dispatch } from './dispatch.js';
 
-const timers = new WeakMap<GPUDevice, { qs: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer }>();
-
 function encodePass(enc: GPUCommandEncoder, list: readonly Dispatch[], timestampWrites?: GPUComputePassTimestampWrites): void {
   const pass = enc.beginComputePass(timestampWrites ? { timestampWrites } : {});
   for (const d of list) {
@@ -27,21 +25,20 @@ export async function timeDispatches(ctx: GpuContext, list: readonly Dispatch[])
     await ctx.queue.onSubmittedWorkDone();
     return performance.now() - t0;
   }
-  let t = timers.get(ctx.device);
-  if (!t) {
-    t = {
-      qs: ctx.device.createQuerySet({ type: 'timestamp', count: 2 }),
-      resolve: ctx.device.createBuffer({ size: 16, usage: 0x200 /* QUERY_RESOLVE */ | 0x4 /* COPY_SRC */ }),
-      read: ctx.device.createBuffer({ size: 16, usage: 0x1 /* MAP_READ */ | 0x8 /* COPY_DST */ }),
-    };
-    timers.set(ctx.device, t);
+  // Made and freed per call: autotune is not a hot path, and training keeps no buffers it does not use.
+  const qs = ctx.device.createQuerySet({ type: 'timestamp', count: 2 });
+  const resolve = ctx.device.createBuffer({ size: 16, usage: 0x200 /* QUERY_RESOLVE */ | 0x4 /* COPY_SRC */ });
+  const read = ctx.device.createBuffer({ size: 16, usage: 0x1 /* MAP_READ */ | 0x8 /* COPY_DST */ });
+  try {
+    encodePass(enc, list, { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 });
+    enc.resolveQuerySet(qs, 0, 2, resolve, 0);
+    enc.copyBufferToBuffer(resolve, 0, read, 0, 16);
+    ctx.queue.submit([enc.finish()]);
+    await read.mapAsync(0x1 /* READ */);
+    const [a, b] = new BigInt64Array(read.getMappedRange().slice(0));
+    read.unmap();
+    return Math.max(0, Number(b - a)) / 1e6;
+  } finally {
+    qs.destroy(); resolve.destroy(); read.destroy();
   }
-  encodePass(enc, list, { querySet: t.qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 });
-  enc.resolveQuerySet(t.qs, 0, 2, t.resolve, 0);
-  enc.copyBufferToBuffer(t.resolve, 0, t.read, 0, 16);
-  ctx.queue.submit([enc.finish()]);
-  await t.read.mapAsync(0x1 /* READ */);
-  const [a, b] = new BigInt64Array(t.read.getMappedRange().slice(0));
-  t.read.unmap();
-  return Math.max(0, Number(b - a)) / 1e6;
 }

@@ -7,11 +7,8 @@ import { uniform } from '../util/rng.js';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom } from '../ops/conv2d.js';
 import { bwdInputScratchShapes, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../ops/conv2d_fast.js';
 import { Conv2dV3 } from '../ops/conv2d_gemm.js';
-import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../ops/pool2d.js';
-import { biasAdd, biasGrad } from '../ops/bias.js';
-import { add, axpy, fill, reduceSum, reluBackward, reluForward, scale } from '../ops/elementwise.js';
 import { FAMILIES, registry } from './registry.js';
-import type { BenchSize } from './family.js';
+import type { BenchSize, Limits } from './family.js';
 
 export type { BenchSize };
 
@@ -66,26 +63,6 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
   await add1('conv2d.fwd.v3', v3.forward(x, w, b, y));
   await add1('conv2d.bwd_input.v3', v3.packGrad(dy), v3.backwardInput(dx));
   await add1('conv2d.bwd_weight.v3', v3.weightGemm(), v3.unpackWeight(dw), v3.unpackBias(o([s.K])));
-
-  const pool = { kernel: 2 };
-  const py = [g.N, g.K, Math.floor(g.OH / 2), Math.floor(g.OW / 2)];
-  const pdy = r(py), pout = o(py), pidx = o(py, 'u32'), pdx = o(yShape);
-  await add1('pool2d.max_fwd.v1', maxPool2dForward(ctx, dy, pout, pidx, pool));
-  for (const v of ['v1', 'v2'] as const) await add1(`pool2d.max_bwd.${v}`, maxPool2dBackward(ctx, pdy, pidx, pdx, pool, v));
-  await add1('pool2d.avg_fwd.v1', avgPool2dForward(ctx, dy, pout, pool));
-  await add1('pool2d.avg_bwd.v1', avgPool2dBackward(ctx, pdy, pdx, pool));
-
-
-  await add1('bias.add.v1', biasAdd(ctx, y, b));
-  for (const v of ['v1', 'v2'] as const) await add1(`bias.grad.${v}`, biasGrad(ctx, dy, o([s.K]), { version: v }));
-  const e1 = r([s.n]), e2 = r([s.n]), eo = o([s.n]);
-  await add1('relu.fwd.v1', reluForward(ctx, e1, eo));
-  await add1('relu.bwd.v1', reluBackward(ctx, e1, e2, eo));
-  await add1('elementwise.add.v1', add(ctx, e1, e2, eo));
-  await add1('elementwise.scale.v1', scale(ctx, e1, 0.5, eo));
-  await add1('elementwise.axpy.v1', axpy(ctx, 0.5, e1, eo));
-  await add1('elementwise.fill.v1', fill(ctx, eo, 0));
-  await add1('reduce.sum.v1', reduceSum(ctx, e1, o([1])));
   return cases;
 }
 
@@ -93,4 +70,11 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
 export function uncovered(cases: BenchCase[]): string[] {
   const seen = new Set(cases.flatMap((c) => c.dispatches.map((d) => d.kernel)));
   return [...registry.keys()].filter((k) => !seen.has(k));
+}
+
+/** The case names buildCases makes: family.version for each version fit at the bench shape, then the legacy kernels' own names. */
+export function caseNames(limits: Limits, size: BenchSize): string[] {
+  const inFamily = new Set(FAMILIES.flatMap((f) => f.versions.flatMap((v) => v.kernels.map((k) => k.name))));
+  const families = FAMILIES.flatMap((f) => f.versions.filter((v) => !v.unfit(f.benchShape(size), limits)).map((v) => `${f.name}.${v.name}`));
+  return [...families, ...[...registry.values()].filter((d) => !d.partOf && !inFamily.has(d.name)).map((d) => d.name)];
 }

@@ -1,16 +1,16 @@
 import conv2d from '../../shaders/conv2d.wgsl?raw';
 import conv2dBlocked from '../../shaders/conv2d_blocked.wgsl?raw';
 import conv2dWgrad from '../../shaders/conv2d_wgrad.wgsl?raw';
-import pool2d from '../../shaders/pool2d.wgsl?raw';
 import conv2dGemm from '../../shaders/conv2d_gemm.wgsl?raw';
-import bias from '../../shaders/bias.wgsl?raw';
-import activation from '../../shaders/activation.wgsl?raw';
-import elementwise from '../../shaders/elementwise.wgsl?raw';
-import reduce from '../../shaders/reduce.wgsl?raw';
 
 import { kernelDef, type KernelDef } from './contract.js';
 import type { AnyFamily } from './family.js';
 import { matmulFamily } from './matmul/family.js';
+import { avgPool2dFamily, maxPool2dFamily } from './pool2d/family.js';
+import { biasFamily } from './bias/family.js';
+import { reluFamily } from './activation/family.js';
+import { elementwiseFamily } from './elementwise/family.js';
+import { reduceFamily } from './reduce/family.js';
 import { softmaxXentFamily } from './softmax_xent/family.js';
 import { metricsFamily } from './metrics/family.js';
 import { dropoutFamily } from './dropout/family.js';
@@ -21,14 +21,9 @@ import { CONV_GEMM_KERNELS } from '../ops/conv2d_gemm.js';
 export type { KernelDef };
 
 /** Every kernel family: the registry, the bench sweep, selftest, the tests and `kernels` iterate this list. */
-export const FAMILIES: readonly AnyFamily[] = [
-  matmulFamily,
-  softmaxXentFamily,
-  metricsFamily,
-  dropoutFamily,
-  optimFamily,
-  dataFamily,
-];
+export const FAMILIES: readonly AnyFamily[] = [matmulFamily,
+  maxPool2dFamily, avgPool2dFamily, biasFamily, reluFamily, elementwiseFamily, reduceFamily,
+  softmaxXentFamily, metricsFamily, dropoutFamily, optimFamily, dataFamily];
 
 const defs: KernelDef[] = [];
 
@@ -56,21 +51,6 @@ add('conv2d.pack_grad.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'pack_dy', 64, {}, 'c
 add('conv2d.col2im.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'col2im', 64, {}, 'conv2d.bwd_input.v3');
 add('conv2d.unpack_weight.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'unpack_w', 64, {}, 'conv2d.bwd_weight.v3');
 add('conv2d.unpack_bias.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'unpack_b', 64, {}, 'conv2d.bwd_weight.v3');
-add('pool2d.max_fwd.v1', 'pool2d.wgsl', pool2d, 'max_fwd');
-add('pool2d.max_bwd.v1', 'pool2d.wgsl', pool2d, 'max_bwd');
-add('pool2d.max_bwd.v2', 'pool2d.wgsl', pool2d, 'max_bwd_tiled');
-add('pool2d.avg_fwd.v1', 'pool2d.wgsl', pool2d, 'avg_fwd');
-add('pool2d.avg_bwd.v1', 'pool2d.wgsl', pool2d, 'avg_bwd');
-add('bias.add.v1', 'bias.wgsl', bias, 'add');
-add('bias.grad.v1', 'bias.wgsl', bias, 'grad', 64);
-add('bias.grad.v2', 'bias.wgsl', bias, 'grad_serial', 64);
-add('relu.fwd.v1', 'activation.wgsl', activation, 'relu_fwd');
-add('relu.bwd.v1', 'activation.wgsl', activation, 'relu_bwd');
-add('elementwise.add.v1', 'elementwise.wgsl', elementwise, 'add');
-add('elementwise.scale.v1', 'elementwise.wgsl', elementwise, 'scale');
-add('elementwise.axpy.v1', 'elementwise.wgsl', elementwise, 'axpy');
-add('elementwise.fill.v1', 'elementwise.wgsl', elementwise, 'fill');
-add('reduce.sum.v1', 'reduce.wgsl', reduce, 'sum', 256);
 
 export const registry: ReadonlyMap<string, KernelDef> = new Map(defs.map((d) => [d.name, d]));
 

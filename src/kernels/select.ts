@@ -50,21 +50,45 @@ export interface SelectionOptions {
   onProgress?: (line: string) => void;
 }
 
+/** The serialisable part of a policy (the headless runner sends it to the pages). */
+export interface SelectionConfig { forced?: Record<string, string>; autotune?: boolean }
+
 /** Within this fraction of the fastest, the simpler (older) version wins: measurement noise is no reason to switch. */
 const TIE = 0.03;
 
 export class SelectionPolicy {
+  /** Every choice made, in order (a shape met twice is listed twice). */
   readonly decisions: Decision[] = [];
-  readonly forced: Readonly<Record<string, string>>;
-  readonly autotune: boolean;
+  private forcedVersions: Record<string, string>;
+  private autotuneOn: boolean;
   readonly store: AutotuneStore;
   private entries: Promise<Record<string, CachedChoice>> | null = null;
   private cacheKey = '';
 
   constructor(private opts: SelectionOptions = {}) {
-    this.forced = opts.forced ?? {};
-    this.autotune = opts.autotune ?? true;
+    this.forcedVersions = { ...(opts.forced ?? {}) };
+    this.autotuneOn = opts.autotune ?? true;
     this.store = opts.store ?? memoryStore();
+  }
+
+  get forced(): Readonly<Record<string, string>> {
+    return this.forcedVersions;
+  }
+
+  get autotune(): boolean {
+    return this.autotuneOn;
+  }
+
+  /** What a runner asks of a page's policy: versions to force (replacing earlier ones) and autotune on or off. */
+  configure(c: SelectionConfig): void {
+    this.forcedVersions = { ...(c.forced ?? {}) };
+    if (c.autotune !== undefined) this.autotuneOn = c.autotune;
+  }
+
+  /** Forces (or, with null, releases) a family's version from now on; graphs already built keep theirs. */
+  force(family: string, version: string | null): void {
+    if (version === null) delete this.forcedVersions[family];
+    else this.forcedVersions[family] = version;
   }
 
   /** The autotune cache key: the adapter and everything that changes kernel speed. */
@@ -81,7 +105,7 @@ export class SelectionPolicy {
     }
     const record = (v: V, why: Why, times: Record<string, number> = {}) => {
       const d: Decision = { family: family.name, shape: family.describe(shape), bucket: family.bucket(shape), version: v.name, why, times, unfit };
-      if (!this.decisions.some((x) => x.family === d.family && x.shape === d.shape)) this.decisions.push(d);
+      this.decisions.push(d);
       return v;
     };
     const forced = this.forced[family.name];
@@ -126,7 +150,12 @@ export class SelectionPolicy {
         const list = await family.trial(ctx, v, shape, scratch);
         await timeDispatches(ctx, list); // warm-up
         let best = Infinity;
-        for (let r = 0; r < reps && (r === 0 || performance.now() < deadline); r++) best = Math.min(best, await timeDispatches(ctx, list));
+        const leader = Math.min(Infinity, ...Object.values(times));
+        for (let r = 0; r < reps && (r === 0 || performance.now() < deadline); r++) {
+          best = Math.min(best, await timeDispatches(ctx, list));
+          // Twice as slow as the leader after a run: more runs cannot make it win.
+          if (best > 2 * leader) break;
+        }
         times[v.name] = best;
         for (const d of list) (d as { uniform?: GPUBuffer }).uniform?.destroy();
       } finally {

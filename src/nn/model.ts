@@ -28,7 +28,13 @@ export class Sequential {
 
 /** Walks the spec's shapes once so a bad architecture fails at construction with the layer named. */
 export function checkShapes(spec: ModelSpec): void {
+  layerShapes(spec);
+}
+
+/** Each layer's output shape per image ([C, H, W] or [features]); throws naming a layer that does not fit. */
+export function layerShapes(spec: ModelSpec): number[][] {
   let shape: number[] = [...spec.input];
+  const out: number[][] = [];
   spec.layers.forEach((l, i) => {
     const where = `layer ${i} (${l.type})`;
     const [c, h, w] = shape;
@@ -55,8 +61,31 @@ export function checkShapes(spec: ModelSpec): void {
         break;
     }
     if (shape.some((d) => !(d >= 1))) throw new Error(`${where}: output shape [${shape.join(', ')}] is empty`);
+    out.push(shape);
   });
   if (shape.length !== 1 || shape[0] !== spec.classes) throw new Error(`model ${spec.name}: ends in [${shape.join(', ')}], expected [${spec.classes}]`);
+  return out;
+}
+
+/**
+ * GPU bytes an evaluation graph holds per image: every layer's output plus, for a convolution, the
+ * largest scratch a version may keep (the im2col matrix, taps x output pixels).
+ */
+export function evalBytesPerImage(spec: ModelSpec): number {
+  const shapes = layerShapes(spec);
+  let elems = spec.input.reduce((a, b) => a * b, 1);
+  shapes.forEach((sh, i) => {
+    const l = spec.layers[i];
+    const n = sh.reduce((a, b) => a * b, 1);
+    elems += n;
+    if (l.type === 'conv2d') elems += (l.in * l.kernel * l.kernel + 1) * (n / l.out);
+  });
+  return 4 * elems;
+}
+
+/** The evaluation batch: at most `max`, and small enough that the graph stays within `budgetBytes`. */
+export function evalBatch(spec: ModelSpec, budgetBytes = 256 << 20, max = 500): number {
+  return Math.max(1, Math.min(max, Math.floor(budgetBytes / evalBytesPerImage(spec))));
 }
 
 const conv = (i: number, o: number, k: number, padding = 0): LayerSpec => ({ type: 'conv2d', in: i, out: o, kernel: k, padding });

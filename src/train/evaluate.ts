@@ -1,7 +1,7 @@
 import type { GpuContext } from '../gpu/context.js';
 import { Readback, readTensor, readTensorU32 } from '../gpu/buffers.js';
 import type { Gather, GpuDataset } from '../data/gpu_dataset.js';
-import type { Sequential } from '../nn/model.js';
+import { evalBatch, type Sequential } from '../nn/model.js';
 import { EvalStep } from './step.js';
 
 /**
@@ -11,9 +11,9 @@ import { EvalStep } from './step.js';
 export class AccuracyRunner {
   private constructor(private ctx: GpuContext, private ds: GpuDataset, private batch: number, private gather: Gather, private step: EvalStep, private readback: Readback) {}
 
-  static async create(ctx: GpuContext, model: Sequential, ds: GpuDataset, batch = 500): Promise<AccuracyRunner> {
+  static async create(ctx: GpuContext, model: Sequential, ds: GpuDataset, batch = evalBatch(model.spec)): Promise<AccuracyRunner> {
     const gather = await ds.gather(batch, null);
-    const step = await EvalStep.build(ctx, model, gather.x, gather.y, [gather.dispatch]);
+    const step = await EvalStep.build(ctx, model, gather.x, gather.y, [gather.dispatch]).catch((e) => { freeGather(gather); throw e; });
     return new AccuracyRunner(ctx, ds, batch, gather, step, new Readback(ctx.device, [step.correct]));
   }
 
@@ -33,11 +33,13 @@ export class AccuracyRunner {
   destroy(): void {
     this.step.destroy();
     this.readback.destroy();
-    for (const b of [this.gather.x.buffer, this.gather.y.buffer, this.gather.dispatch.uniform]) b.destroy();
+    freeGather(this.gather);
   }
 }
 
-export async function accuracy(ctx: GpuContext, model: Sequential, ds: GpuDataset, batch = 500): Promise<number> {
+const freeGather = (g: Gather) => { for (const b of [g.x.buffer, g.y.buffer, g.dispatch.uniform]) b.destroy(); };
+
+export async function accuracy(ctx: GpuContext, model: Sequential, ds: GpuDataset, batch = evalBatch(model.spec)): Promise<number> {
   const r = await AccuracyRunner.create(ctx, model, ds, batch);
   try {
     return await r.run();
@@ -58,22 +60,28 @@ export interface Evaluation {
 }
 
 /** Full evaluation: predictions and probabilities for every image (read back per batch). */
-export async function evaluate(ctx: GpuContext, model: Sequential, ds: GpuDataset, batch = 500): Promise<Evaluation> {
+export async function evaluate(ctx: GpuContext, model: Sequential, ds: GpuDataset, batch = evalBatch(model.spec)): Promise<Evaluation> {
   const K = model.spec.classes, n = ds.count;
   const gather = await ds.gather(batch, null);
-  const step = await EvalStep.build(ctx, model, gather.x, gather.y, [gather.dispatch]);
-  ds.shuffle(null);
-  const preds = new Uint32Array(n), probs = new Float32Array(n * K);
-  for (let start = 0; start < n; start += batch) {
-    gather.set(start, 0);
-    step.run();
-    const [p, pr] = await Promise.all([readTensorU32(ctx.device, step.preds), readTensor(ctx.device, step.probs)]);
-    const m = Math.min(batch, n - start);
-    preds.set(p.subarray(0, m), start);
-    probs.set(pr.subarray(0, m * K), start * K);
+  let step: EvalStep | null = null;
+  try {
+    step = await EvalStep.build(ctx, model, gather.x, gather.y, [gather.dispatch]);
+    ds.shuffle(null);
+    const preds = new Uint32Array(n), probs = new Float32Array(n * K);
+    for (let start = 0; start < n; start += batch) {
+      gather.set(start, 0);
+      step.run();
+      const [p, pr] = await Promise.all([readTensorU32(ctx.device, step.preds), readTensor(ctx.device, step.probs)]);
+      const m = Math.min(batch, n - start);
+      preds.set(p.subarray(0, m), start);
+      probs.set(pr.subarray(0, m * K), start * K);
+    }
+    return { ...scores(ds.set.labels, preds, K), preds, probs };
+  } finally {
+    // Freed on every exit path, a failed readback included.
+    step?.destroy();
+    freeGather(gather);
   }
-  step.destroy();
-  return { ...scores(ds.set.labels, preds, K), preds, probs };
 }
 
 export function scores(labels: ArrayLike<number>, preds: ArrayLike<number>, K: number) {

@@ -2,6 +2,8 @@ import { checkShapes, Sequential, type ModelSpec } from '../nn/model.js';
 import type { ParamStore } from '../nn/params.js';
 import type { OptimizerConfig } from '../optim/optimizer.js';
 import { decodeSafetensors, encodeSafetensors, FormatError, type NamedTensor } from './safetensors.js';
+import { checkSpec, isObject } from './spec_check.js';
+import { oneLine, quoted } from '../util/text.js';
 
 export const FORMAT = 'webgpu-cnn/1';
 
@@ -16,13 +18,17 @@ function unflatten(store: ParamStore, flat: Float32Array, prefix = ''): Record<s
 }
 
 function flatten(store: ParamStore, tensors: Record<string, NamedTensor>, prefix: string, file: string): Float32Array {
-  const flat = new Float32Array(store.size);
+  // Every tensor is checked before the flat copy is allocated, so its size is one the file holds.
   for (const p of store.params) {
-    const t = tensors[prefix + p.name];
-    if (!t) throw new FormatError(`${file}: tensor ${prefix + p.name} is missing`);
-    if (t.shape.join() !== p.shape.join()) throw new FormatError(`${file}: tensor ${prefix + p.name} has shape [${t.shape}], the architecture needs [${p.shape}]`);
-    flat.set(t.data, p.offset);
+    const name = prefix + p.name, t = tensors[name];
+    if (!t) throw new FormatError(`${file}: tensor ${name} is missing`);
+    if (t.shape.join() !== p.shape.join()) throw new FormatError(`${file}: tensor ${name} has shape [${t.shape}], the architecture needs [${p.shape}]`);
+    // A NaN or infinity would make every prediction NaN (or a resumed run diverge) with no word of why.
+    const bad = t.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new FormatError(`${file}: tensor ${name} holds ${t.data[bad]} at index ${bad} (diverged training or a corrupt file)`);
   }
+  const flat = new Float32Array(store.size);
+  for (const p of store.params) flat.set(tensors[prefix + p.name].data, p.offset);
   return flat;
 }
 
@@ -52,13 +58,15 @@ export function encodeCheckpoint(c: Checkpoint, store: ParamStore): Uint8Array {
 
 function header(bytes: Uint8Array, file: string) {
   const { tensors, metadata } = decodeSafetensors(bytes, file);
-  if (metadata.format !== FORMAT) throw new FormatError(`${file}: not a webgpu-cnn file (format ${metadata.format ?? 'missing'})`);
+  if (metadata.format !== FORMAT) throw new FormatError(`${file}: not a webgpu-cnn file (format ${metadata.format === undefined ? 'missing' : quoted(metadata.format)})`);
+  if (metadata.architecture === undefined) throw new FormatError(`${file}: architecture missing from metadata`);
   let spec: ModelSpec;
   try {
     spec = JSON.parse(metadata.architecture);
+    checkSpec(spec);
     checkShapes(spec);
   } catch (e) {
-    throw new FormatError(`${file}: bad architecture in metadata (${(e as Error).message})`);
+    throw new FormatError(`${file}: bad architecture in metadata (${oneLine(e)})`);
   }
   return { tensors, metadata, spec };
 }
@@ -69,13 +77,38 @@ export function decodeModel(bytes: Uint8Array, file: string): { spec: ModelSpec;
   return { spec, model, weights: flatten(model.store, tensors, '', file) };
 }
 
+const OPTIMIZERS = ['sgd', 'adam', 'adamw'];
+
+/** The checkpoint-only metadata, each field checked: a resumed run must not start from NaN or a wrong step. */
+function trainingState(md: Record<string, string>, file: string) {
+  const fail = (why: string): never => { throw new FormatError(`${file}: ${why}`); };
+  const json = (key: string, what: string, fallback?: string): Record<string, unknown> => {
+    const text = md[key] ?? fallback ?? fail(`${what} missing from metadata`);
+    let v: unknown;
+    try { v = JSON.parse(text); } catch { fail(`corrupt ${what} in metadata (not valid JSON)`); }
+    return isObject(v) ? v : fail(`${what} in metadata is not a JSON object`);
+  };
+  const count = (key: string): number => {
+    const v = md[key];
+    if (v === undefined) fail(`${key} missing from metadata`);
+    if (!/^\d{1,15}$/.test(v)) fail(`${key} ${quoted(v)} in metadata is not a non-negative integer`);
+    return Number(v);
+  };
+  const opt = json('optimizer', 'optimizer settings');
+  if (typeof opt.type !== 'string' || !OPTIMIZERS.includes(opt.type)) fail(`unknown optimizer ${quoted(opt.type)} in metadata (expected ${OPTIMIZERS.join(', ')})`);
+  if (typeof opt.lr !== 'number' || !(opt.lr > 0) || !Number.isFinite(opt.lr)) fail(`optimizer learning rate ${quoted(opt.lr)} in metadata is not a positive number`);
+  for (const k of ['momentum', 'weightDecay', 'beta1', 'beta2', 'eps']) {
+    if (opt[k] !== undefined && !(typeof opt[k] === 'number' && Number.isFinite(opt[k]))) fail(`optimizer ${k} ${quoted(opt[k])} in metadata is not a number`);
+  }
+  if (opt.nesterov !== undefined && typeof opt.nesterov !== 'boolean') fail(`optimizer nesterov ${quoted(opt.nesterov)} in metadata is not true or false`);
+  return { optimizer: opt as unknown as OptimizerConfig, epoch: count('epoch'), step: count('step'), config: json('config', 'training config', '{}') };
+}
+
 export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
   const { tensors, metadata, spec } = header(bytes, file);
   if (metadata.kind !== 'checkpoint') throw new FormatError(`${file}: a model file, not a checkpoint (it has no optimizer state)`);
+  const state = trainingState(metadata, file);
   const model = new Sequential(spec);
   const slots = [0, 1].filter((i) => `optimizer.slot${i}.${model.store.params[0]?.name}` in tensors).map((i) => flatten(model.store, tensors, `optimizer.slot${i}.`, file));
-  return {
-    spec, weights: flatten(model.store, tensors, '', file), slots,
-    optimizer: JSON.parse(metadata.optimizer), epoch: Number(metadata.epoch), step: Number(metadata.step), config: JSON.parse(metadata.config ?? '{}'),
-  };
+  return { spec, weights: flatten(model.store, tensors, '', file), slots, ...state };
 }

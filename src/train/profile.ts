@@ -17,12 +17,14 @@ export interface StepProfile {
   spans: KernelTiming[];
   /** Coarsest power-of-ten ns that divides every span (browsers may quantise timestamps). */
   quantumNs: number;
+  /** The kernel versions this step ran, one line (SelectionPolicy.summary). */
+  versions: string;
   wall?: WallClock;
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
-async function buildStep(ctx: GpuContext, spec: ModelSpec, B: number): Promise<TrainStep> {
+export async function buildStep(ctx: GpuContext, spec: ModelSpec, B: number): Promise<TrainStep> {
   const model = new Sequential(spec);
   model.store.materialize(ctx, model.store.initialValues(1));
   const [c, h, w] = spec.input;
@@ -64,7 +66,7 @@ export async function profileStep(ctx: GpuContext, spec: ModelSpec, batch: numbe
   step.destroy();
   const rows = [...per.entries()].map(([kernel, e]) => ({ kernel, calls: e.calls, us: e.ns.length ? median(e.ns) / 1e3 : 0, flops: e.flops, bytes: e.bytes }));
   rows.sort((a, b) => b.us - a.us);
-  return { model: spec.name, batch, adapter: ctx.describe(), steps, rows, totalUs: rows.reduce((s, r) => s + r.us, 0), dropped: prof.dropped - dropped0, spans, quantumNs: quantum(spans) };
+  return { model: spec.name, batch, adapter: ctx.describe(), steps, rows, totalUs: rows.reduce((s, r) => s + r.us, 0), dropped: prof.dropped - dropped0, spans, quantumNs: quantum(spans), versions: ctx.select.summary() };
 }
 
 /** Whole steps back to back on a context without a profiler: what training actually gets. */
@@ -96,7 +98,7 @@ export function formatProfile(p: StepProfile): string {
   const lines = [`${p.model}, batch ${p.batch}, Adam, ${p.adapter}; median of ${p.steps} steps after 1 warm-up${q}`, '',
     '| kernel | calls/step | median µs/step | GFLOP/s | GB/s | % of step |', '|---|---:|---:|---:|---:|---:|',
     ...p.rows.map((r) => `| ${r.kernel} | ${r.calls} | ${r.us.toFixed(0)} | ${rate(r.flops, r.us)} | ${rate(r.bytes, r.us)} | ${((100 * r.us) / (p.totalUs || 1)).toFixed(1)} |`),
-    `| **sum of kernels** | | ${p.totalUs.toFixed(0)} | | | 100 |`, '', `timestamp spans dropped as negative: ${p.dropped}`];
+    `| **sum of kernels** | | ${p.totalUs.toFixed(0)} | | | 100 |`, '', `timestamp spans dropped as negative: ${p.dropped}`, p.versions];
   const w = p.wall;
   if (w) lines.push('', `wall clock: ${w.msPerStep.toFixed(1)} ms/step, ${Math.round(w.imagesPerSec)} images/s; CPU encode+submit ${w.encodeMs.toFixed(2)} ms/step; ${w.dispatches} dispatches in 1 command buffer per step`);
   return lines.join('\n');

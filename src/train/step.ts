@@ -3,7 +3,8 @@ import { Readback, type Tensor } from '../gpu/buffers.js';
 import { encodeDispatches, type Dispatch } from '../gpu/dispatch.js';
 import { Graph } from '../autograd/graph.js';
 import { softmaxCrossEntropy } from '../autograd/ops.js';
-import { axpy, reduceSum } from '../ops/elementwise.js';
+import { axpy } from '../kernels/elementwise/family.js';
+import { reduceSum } from '../kernels/reduce/family.js';
 import { softmax } from '../kernels/softmax_xent/family.js';
 import { argmax, countCorrect } from '../kernels/metrics/family.js';
 import type { Sequential } from '../nn/model.js';
@@ -102,6 +103,9 @@ export class EvalStep {
   run(): void {
     const enc = this.ctx.device.createCommandEncoder();
     encodeDispatches(this.ctx, enc, this.dispatches);
+    // On a profiling context every run resolves its spans, as TrainStep.run does: else 200
+    // evaluation runs fill the profiler's query set.
+    this.ctx.profiler?.resolve(enc);
     this.ctx.queue.submit([enc.finish()]);
   }
 

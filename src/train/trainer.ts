@@ -25,12 +25,21 @@ export interface Progress { epoch: number; epochs: number; step: number; steps: 
 export interface EpochResult { epoch: number; trainLoss: number; trainAcc: number; testAcc: number; seconds: number; imagesPerSec: number }
 
 export interface TrainHooks {
+  /** Once the step and evaluation graphs are built: the kernel versions they use, in one line. */
+  onReady?(versions: string): void;
   onProgress?(p: Progress): void;
   /** After each epoch, with a snapshot the caller can save (checkpoint + model). */
   onEpoch?(r: EpochResult, snapshot: () => Promise<Checkpoint>): Promise<void> | void;
 }
 
 export class DivergedError extends Error {}
+
+/**
+ * Divergence: the mean cross-entropy over a logging window is NaN/Inf or above this. An untrained
+ * model starts near ln(classes) (2.3 for 10); a mean of 1000 needs logits about 1000 apart in
+ * favour of wrong classes, so the weights have blown up (a huge finite loss, not yet NaN).
+ */
+export const DIVERGED_LOSS = 1000;
 
 export function resolveSpec(name: string): ModelSpec {
   const spec = PRESETS[name];
@@ -45,17 +54,24 @@ export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hoo
   const store = model.store;
   store.materialize(ctx, resume?.weights ?? store.initialValues(cfg.seed));
   resume?.slots.forEach((s, i) => ctx.queue.writeBuffer(store.slots[i], 0, s.buffer, s.byteOffset, s.byteLength));
-  const trainDs = new GpuDataset(ctx, split.train), testDs = new GpuDataset(ctx, split.test);
-  const gather = await trainDs.gather(cfg.batch, cfg.augment ? DEFAULT_AUGMENT : null);
-  const opt = await createOptimizer(ctx, store, cfg.optimizer);
-  const step = await TrainStep.build(ctx, model, gather.x, gather.y, opt, cfg.seed, [gather.dispatch]);
-  const testAcc = await AccuracyRunner.create(ctx, model, testDs);
-  const steps = Math.floor(trainDs.count / cfg.batch);
-  if (steps < 1) throw new Error(`batch ${cfg.batch} is larger than the ${trainDs.count} training images`);
-  const total = steps * cfg.epochs;
-  let t = resume?.step ?? 0;
-  const results: EpochResult[] = [];
+  // Everything made here is freed on every exit path; on a throw (divergence, a device error, the
+  // train page's Stop) the parameters too, since no caller gets the model then.
+  const owned: Array<{ destroy(): void }> = [];
+  let ok = false;
   try {
+    const trainDs = own(new GpuDataset(ctx, split.train)), testDs = own(new GpuDataset(ctx, split.test));
+    const gather = await trainDs.gather(cfg.batch, cfg.augment ? DEFAULT_AUGMENT : null);
+    own({ destroy: () => { for (const b of [gather.x.buffer, gather.y.buffer, gather.dispatch.uniform]) b.destroy(); } });
+    const opt = await createOptimizer(ctx, store, cfg.optimizer);
+    own({ destroy: () => opt.dispatch.uniform.destroy() });
+    const step = own(await TrainStep.build(ctx, model, gather.x, gather.y, opt, cfg.seed, [gather.dispatch]));
+    const testAcc = own(await AccuracyRunner.create(ctx, model, testDs));
+    hooks.onReady?.(ctx.select.summary());
+    const steps = Math.floor(trainDs.count / cfg.batch);
+    if (steps < 1) throw new Error(`batch ${cfg.batch} is larger than the ${trainDs.count} training images`);
+    const total = steps * cfg.epochs;
+    let t = resume?.step ?? 0;
+    const results: EpochResult[] = [];
     const started = performance.now();
     const firstT = t;
     for (let epoch = (resume?.epoch ?? 0) + 1; epoch <= cfg.epochs; epoch++) {
@@ -72,11 +88,15 @@ export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hoo
         if (window === cfg.logEvery || s === steps - 1) {
           const m = await step.readMetrics();
           step.resetMetrics();
-          if (!Number.isFinite(m.lossSum)) throw new DivergedError(`loss became ${m.lossSum} at epoch ${epoch}, step ${s + 1}; lower the learning rate`);
+          const mean = m.lossSum / window;
+          if (!(mean <= DIVERGED_LOSS)) {
+            const why = Number.isFinite(mean) ? `${mean.toPrecision(3)} (above ${DIVERGED_LOSS}, diverged)` : String(mean);
+            throw new DivergedError(`loss became ${why} at epoch ${epoch}, step ${s + 1}; lower the learning rate`);
+          }
           lossSum += m.lossSum; correct += m.correct; seen += window;
           const el = (performance.now() - started) / 1000;
           const ips = ((t - firstT) * cfg.batch) / el;
-          hooks.onProgress?.({ epoch, epochs: cfg.epochs, step: s + 1, steps, loss: m.lossSum / window, acc: m.correct / (window * cfg.batch), imagesPerSec: ips, etaSec: ((total - t) * cfg.batch) / ips, lr });
+          hooks.onProgress?.({ epoch, epochs: cfg.epochs, step: s + 1, steps, loss: mean, acc: m.correct / (window * cfg.batch), imagesPerSec: ips, etaSec: ((total - t) * cfg.batch) / ips, lr });
           window = 0;
         }
       }
@@ -85,18 +105,22 @@ export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hoo
       const r: EpochResult = { epoch, trainLoss: lossSum / seen, trainAcc: correct / (seen * cfg.batch), testAcc: acc, seconds, imagesPerSec: (steps * cfg.batch) / seconds };
       results.push(r);
       const snapshot = async (): Promise<Checkpoint> => ({
-        spec, epoch, step: t, optimizer: cfg.optimizer, config: { ...cfg },
+        // The checkpoint's own test accuracy lets --resume tell whether the model file should hold it.
+        spec, epoch, step: t, optimizer: cfg.optimizer, config: { ...cfg, testAccuracy: acc },
         weights: await readTensor(ctx.device, store.flat(store.weights)),
         slots: await Promise.all(store.slots.map((b) => readTensor(ctx.device, store.flat(b)))),
       });
       await hooks.onEpoch?.(r, snapshot);
     }
+    ok = true;
+    return { model, results };
   } finally {
-    step.destroy();
-    testAcc.destroy();
-    for (const b of [gather.x.buffer, gather.y.buffer, gather.dispatch.uniform, opt.dispatch.uniform]) b.destroy();
-    trainDs.destroy();
-    testDs.destroy();
+    for (const o of owned.reverse()) o.destroy();
+    if (!ok) store.destroy();
   }
-  return { model, results };
+
+  function own<T extends { destroy(): void }>(o: T): T {
+    owned.push(o);
+    return o;
+  }
 }

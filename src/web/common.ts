@@ -1,6 +1,8 @@
 // What every page shares: the WebGPU context (or a clear message), data loading, small DOM helpers.
 import { createBrowserContext, ENABLE_WEBGPU_HINT } from '../gpu/browser.js';
 import type { GpuContext } from '../gpu/context.js';
+import { SelectionPolicy } from '../kernels/select.js';
+import { indexedDbStore } from './autotune_idb.js';
 import { parseIdxAny } from '../data/gzip.js';
 import { take, toImageSet } from '../data/idx.js';
 import type { Split } from '../data/mnist.js';
@@ -26,7 +28,9 @@ export function setStatus(text: string, kind: 'info' | 'error' = 'info'): void {
 /** The page's GPU context; on a browser without WebGPU, a banner that says how to enable it. */
 export async function pageContext(profile = false): Promise<GpuContext | null> {
   try {
-    const ctx = await createBrowserContext({ profile, onLost: (m) => setStatus(m, 'error') });
+    // Autotune results persist per adapter and engine build in IndexedDB.
+    const selection = new SelectionPolicy({ store: indexedDbStore() });
+    const ctx = await createBrowserContext({ profile, onLost: (m) => setStatus(m, 'error'), selection });
     $('adapter').textContent = `adapter: ${ctx.describe()}${ctx.hasTimestamps ? ', timestamp-query' : ', no timestamp-query'}`;
     return ctx;
   } catch (e) {

@@ -1,11 +1,15 @@
 // Draw page: mouse/touch strokes -> MNIST-style preprocessing (the CLI's) -> the model on the GPU,
-// re-run while drawing. The model comes from a saved file or the train page (IndexedDB).
+// re-run while drawing. The model comes from a saved file, the train page (IndexedDB), or else the
+// small pretrained LeNet that ships with the project (data/pretrained/).
 import type { GpuContext } from '../gpu/context.js';
 import { preprocess, ImageError } from '../data/preprocess.js';
 import { decodeModel } from '../train/model_file.js';
 import { Predictor } from '../train/predict.js';
 import { $, el, fromBase64, pageContext, setStatus } from './common.js';
 import { loadLastModel } from './model_store.js';
+import pretrainedUrl from '../../data/pretrained/lenet-mnist.safetensors?url';
+
+const PRETRAINED = 'the pretrained lenet-mnist.safetensors';
 
 const pad = $<HTMLCanvasElement>('pad');
 const g = pad.getContext('2d', { willReadFrequently: true })!;
@@ -103,10 +107,18 @@ async function main(): Promise<void> {
     if (m) await useModel(ctx, m.bytes, `${m.name} from the train page`);
     else if (!quiet) setStatus('no model trained on the train page yet', 'error');
   };
+  const pretrained = async () => {
+    const res = await fetch(pretrainedUrl);
+    if (!res.ok) throw new Error(`${PRETRAINED}: HTTP ${res.status}`);
+    await useModel(ctx, new Uint8Array(await res.arrayBuffer()), PRETRAINED);
+  };
   $('use-last').addEventListener('click', () => fromTrainPage(false).catch(fail));
-  w.cnn = { loadModel: (b64: string, name: string) => useModel(ctx, fromBase64(b64), name), predict: () => predictNow(), clear };
-  setStatus('load a model, then draw');
+  $('use-pretrained').addEventListener('click', () => pretrained().catch(fail));
+  w.cnn = { loadModel: (b64: string, name: string) => useModel(ctx, fromBase64(b64), name), predict: () => predictNow(), clear, modelName: () => $('model-name').textContent };
+  setStatus('loading a model…');
+  // The train page's last model if there is one, else the pretrained one: drawing works at once.
   await fromTrainPage(true).catch(() => undefined);
+  if (!predictor) await pretrained().catch(fail);
 }
 
 void main();

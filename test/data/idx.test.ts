@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataError, parseIdx, toImageSet } from '../../src/data/idx.js';
@@ -49,16 +49,16 @@ describe('IDX parser', () => {
     expect(() => toImageSet(parseIdx(idx([2], [0, 0]), 'im'), im, 'im', 'lb')).toThrow(/im: expected 3 dimensions/);
   });
 
-  it('reads a folder of .gz or plain files and names a missing or corrupt one', () => {
+  it('reads a folder of .gz or plain files and names a missing or corrupt one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idx-'));
     writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), gzipSync(idx([2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8])));
     writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx([2], [1, 2]));
     writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx([1, 2, 2], [1, 2, 3, 4]));
-    expect(() => loadDir(dir)).toThrow(/t10k-labels-idx1-ubyte\(\.gz\): file not found/);
+    await expect(loadDir(dir)).rejects.toThrow(/t10k-labels-idx1-ubyte\(\.gz\): file not found/);
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'), 'not gzip');
-    expect(() => loadDir(dir)).toThrow(/t10k-labels-idx1-ubyte\.gz: not a valid gzip file/);
+    await expect(loadDir(dir)).rejects.toThrow(/t10k-labels-idx1-ubyte\.gz: not a valid gzip file/);
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'), gzipSync(idx([1], [7])));
-    const s = loadDir(dir);
+    const s = await loadDir(dir);
     expect([s.train.count, s.test.count, s.test.labels[0]]).toEqual([2, 1, 7]);
   });
 });
@@ -69,7 +69,7 @@ describe('real MNIST from MNIST_DIR', () => {
     if (!dir) throw new Error('MNIST_DIR is not set; run the tests with MNIST_DIR=../shared/data/mnist (as .ci/run does)');
     const s = await loadDataset('mnist', { env: { MNIST_DIR: dir } });
     expect([s.train.count, s.train.rows, s.train.cols, s.test.count]).toEqual([60000, 28, 28, 10000]);
-    expect(loadDir(dir, undefined, true).train.count).toBe(60000); // SHA-256 of every file matches
+    expect((await loadDir(dir, undefined, true)).train.count).toBe(60000); // SHA-256 of every file matches
   });
 });
 
@@ -81,5 +81,25 @@ describe('IDX without Node APIs (the browser path)', () => {
     expect((await parseIdxAny(raw, 'a')).dims).toEqual([2, 1, 2]);
     const broken = gzipSync(raw).subarray(0, 12);
     await expect(parseIdxAny(broken, 'b.gz')).rejects.toThrow(/^b.gz: not a valid gzip file/);
+  });
+});
+
+describe('IDX files a user may get wrong', () => {
+  it('names a directory where a data file or the data folder is expected', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idx-'));
+    mkdirSync(join(dir, 'train-images-idx3-ubyte.gz'));
+    await expect(loadDir(dir)).rejects.toThrow(/^\/.*\/train-images-idx3-ubyte\.gz: is a directory, not a data file$/);
+    await expect(loadDir(join(dir, 'nope'))).rejects.toThrow(/\/nope: not found \(the data set folder is expected here\)$/);
+    writeFileSync(join(dir, 'plain'), 'x');
+    await expect(loadDir(join(dir, 'plain'))).rejects.toThrow(/\/plain: not a directory \(the data set folder/);
+  });
+
+  it('refuses a header declaring more data than the limit or than a gzip file can hold', async () => {
+    expect(() => parseIdx(idx([65536, 65536, 2], []), 'big')).toThrow(/^big: header declares \[65536 x 65536 x 2\] = 8589934592 bytes of data, more than the limit of 1073741824$/);
+    const { parseIdxAny } = await import('../../src/data/gzip.js');
+    const small = gzipSync(idx([60000, 28, 28], []));
+    await expect(parseIdxAny(small, 'g.gz')).rejects.toThrow(new RegExp(`^g.gz: IDX header declares 47040016 bytes, more than a ${small.length}-byte gzip file can hold$`));
+    await expect(parseIdxAny(gzipSync(idx([10], [1, 2, 3])), 'g.gz')).rejects.toThrow(/^g.gz: header declares \[10\] = 10 bytes of data but the file holds 3$/);
+    await expect(parseIdxAny(gzipSync(Buffer.from('%PDF-1.4')), 'g.gz')).rejects.toThrow(/^g.gz: not an IDX file/);
   });
 });

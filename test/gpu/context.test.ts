@@ -3,7 +3,7 @@ import { createNodeContext } from '../../src/gpu/node.js';
 import { BufferPool, STORAGE } from '../../src/gpu/buffers.js';
 import { grid, run } from '../../src/gpu/dispatch.js';
 import { kernel, registry } from '../../src/kernels/registry.js';
-import { reluForward } from '../../src/ops/elementwise.js';
+import { reluForward } from '../../src/kernels/activation/family.js';
 import { matmul } from '../../src/kernels/matmul/family.js';
 import { rand, output } from '../helpers/gpu.js';
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom } from '../../src/ops/conv2d.js';
-import { biasGrad } from '../../src/ops/bias.js';
+import { biasGrad } from '../../src/kernels/bias/family.js';
 import { bwdInputScratchShapes, bwdInputV2Supported, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../../src/ops/conv2d_fast.js';
 import { Conv2dV3, gemmGeom } from '../../src/ops/conv2d_gemm.js';
 import type { GpuContext } from '../../src/gpu/context.js';
-import { biasGradRef, conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/ref/conv2d.js';
+import { conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/ref/conv2d.js';
+import { biasGradRef } from '../../src/kernels/bias/ref.js';
 import { uploadTensor } from '../../src/gpu/buffers.js';
 import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
 import { expectClose, FWD, GRAD } from '../helpers/check.js';

@@ -1,64 +1,104 @@
 import { describe, expect, it } from 'vitest';
-import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dGeom, type Pool2dArgs } from '../../src/ops/pool2d.js';
-import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolRef } from '../../src/ref/pool2d.js';
+import { avgPool2dBackward, avgPool2dFamily, avgPool2dForward, maxPool2dBackward, maxPool2dFamily, maxPool2dForward, pool2dGeom, type Pool2dGeom } from '../../src/kernels/pool2d/family.js';
+import { POOL2D_CASES, type Pool2dCase } from '../../src/kernels/pool2d/cases.js';
+import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
+import { SelectionPolicy } from '../../src/kernels/select.js';
+import type { Family, Version } from '../../src/kernels/family.js';
 import { exec, gpu, output, rand, read, readU32 } from '../helpers/gpu.js';
 import { expectClose, expectEqual, FWD, GRAD } from '../helpers/check.js';
 
-interface Case { N: number; C: number; H: number; W: number; args: Pool2dArgs }
+const grid = (f: Family<Pool2dGeom, Version<Pool2dGeom>>) =>
+  f.versions.flatMap((v) => POOL2D_CASES.map((c) => [`${v.name} ${f.describe(c.g)}`, v.name, c] as const));
+const oshape = (g: Pool2dGeom) => [g.N, g.C, g.OH, g.OW];
+const inputs = (c: Pool2dCase) => c.x[2] * 31 + c.x[3];
+const tiled = POOL2D_CASES.filter((c) => c.g.SH === c.g.KH && c.g.SW === c.g.KW && c.g.PH === 0 && c.g.PW === 0);
 
-const cases: Case[] = [];
-for (const k of [2, 3, 5])
-  for (const stride of [1, 2])
-    for (const pad of [0, 1])
-      for (const C of [1, 3]) {
-        const i = cases.length;
-        cases.push({ N: 1 + (i % 2), C, H: k + 3 + (i % 4), W: k + 6 - (i % 3), args: { kernel: k, stride, padding: pad } });
-      }
-
-const name = (c: Case) => `N${c.N} C${c.C} ${c.H}x${c.W} k${c.args.kernel} s${c.args.stride} p${c.args.padding}`;
-
-describe('pool2d kernels vs float64 reference', () => {
-  // Tiling windows, with and without an uncovered remainder row/column, and overlapping ones it refuses.
-  it.each([[2, 3, 7, 9, 2], [1, 1, 9, 10, 3], [2, 2, 8, 8, 2], [1, 3, 5, 5, 5]])('max bwd v2 N%i C%i %ix%i k%i matches v1 and the reference', async (N, C, H, W, k) => {
-    const ctx = await gpu();
-    const args = { kernel: k };
-    const x = rand(ctx, [N, C, H, W], H * W + k);
-    const g = pool2dGeom(x.t.shape, args);
-    const oshape = [g.N, g.C, g.OH, g.OW];
-    const dy = rand(ctx, oshape, k), y = output(ctx, oshape), idx = output(ctx, oshape, 'u32');
-    const dx1 = output(ctx, x.t.shape), dx2 = output(ctx, x.t.shape);
-    await exec(ctx, maxPool2dForward(ctx, x.t, y, idx, args));
-    await exec(ctx, maxPool2dBackward(ctx, dy.t, idx, dx1, args, 'v1'), maxPool2dBackward(ctx, dy.t, idx, dx2, args, 'v2'));
-    const want = maxPoolBwdRef(x.v, dy.v, g);
-    expectClose('max bwd v2', await read(ctx, dx2), want, GRAD.atol, GRAD.rtol);
-    expectEqual('v2 = v1', await read(ctx, dx2), await read(ctx, dx1));
-    const over = { kernel: k, stride: 1 }, g2 = pool2dGeom(x.t.shape, over), o2 = [g2.N, g2.C, g2.OH, g2.OW];
-    expect(() => maxPool2dBackward(ctx, output(ctx, o2), output(ctx, o2, 'u32'), dx2, over, 'v2')).toThrow(/needs stride equal to the kernel/);
+describe('maxpool2d family vs float64 reference', () => {
+  it('has the v1 baseline first, and cases where v2 runs and where it refuses', () => {
+    expect(maxPool2dFamily.versions.map((v) => v.name)).toEqual(['v1', 'v2']);
+    expect(tiled.length).toBeGreaterThanOrEqual(4);
+    expect(tiled.length).toBeLessThan(POOL2D_CASES.length);
   });
 
-  it.each(cases.map((c) => [name(c), c] as const))('%s', async (_n, c) => {
+  it.each(grid(maxPool2dFamily))('%s', async (_n, version, c) => {
     const ctx = await gpu();
-    const x = rand(ctx, [c.N, c.C, c.H, c.W], c.H * 31 + c.W);
-    const g = pool2dGeom(x.t.shape, c.args);
-    const oshape = [g.N, g.C, g.OH, g.OW];
-    const dy = rand(ctx, oshape, c.H + 5);
-    const ymax = output(ctx, oshape), idx = output(ctx, oshape, 'u32'), dxmax = output(ctx, x.t.shape);
-    const yavg = output(ctx, oshape), dxavg = output(ctx, x.t.shape);
-    await exec(ctx, maxPool2dForward(ctx, x.t, ymax, idx, c.args), avgPool2dForward(ctx, x.t, yavg, c.args));
-    await exec(ctx, maxPool2dBackward(ctx, dy.t, idx, dxmax, c.args), avgPool2dBackward(ctx, dy.t, dxavg, c.args));
+    const g = c.g;
+    const x = rand(ctx, c.x, inputs(c)), dy = rand(ctx, oshape(g), c.x[2] + 5);
+    const y = output(ctx, oshape(g)), idx = output(ctx, oshape(g), 'u32'), dx = output(ctx, c.x);
+    const why = maxPool2dFamily.versions.find((v) => v.name === version)!.unfit(g, ctx.limits);
+    if (why) {
+      // An unfit version refuses with its reason; it never runs and guesses.
+      expect(() => maxPool2dForward(ctx, x.t, y, idx, c.args, version)).toThrow(`maxpool2d.${version}: ${why}`);
+      expect(() => maxPool2dBackward(ctx, dy.t, idx, dx, c.args, version)).toThrow(`maxpool2d.${version}: ${why}`);
+      return;
+    }
+    await exec(ctx, maxPool2dForward(ctx, x.t, y, idx, c.args, version));
+    await exec(ctx, maxPool2dBackward(ctx, dy.t, idx, dx, c.args, version));
     const ref = maxPoolRef(x.v, g);
-    expectClose('max fwd', await read(ctx, ymax), ref.y, FWD.atol, FWD.rtol);
+    expectClose('max fwd', await read(ctx, y), ref.y, FWD.atol, FWD.rtol);
     // idx holds the winner's index within its plane.
-    const plane = c.H * c.W;
+    const plane = g.H * g.W;
     expectEqual('max argmax', await readU32(ctx, idx), Array.from(ref.arg, (a) => a % plane));
-    expectClose('max bwd', await read(ctx, dxmax), maxPoolBwdRef(x.v, dy.v, g), GRAD.atol, GRAD.rtol);
-    expectClose('avg fwd', await read(ctx, yavg), avgPoolRef(x.v, g), FWD.atol, FWD.rtol);
-    expectClose('avg bwd', await read(ctx, dxavg), avgPoolBwdRef(dy.v, g), GRAD.atol, GRAD.rtol);
+    expectClose('max bwd', await read(ctx, dx), maxPoolBwdRef(x.v, dy.v, g), GRAD.atol, GRAD.rtol);
   });
 
-  it('rejects unsupported arguments', () => {
+  // Tiling windows, with and without an uncovered remainder row/column.
+  it.each(tiled.map((c) => [maxPool2dFamily.describe(c.g), c] as const))('v2 equals v1 bit for bit: %s', async (_n, c) => {
+    const ctx = await gpu();
+    const x = rand(ctx, c.x, inputs(c)), dy = rand(ctx, oshape(c.g), 7);
+    const y = output(ctx, oshape(c.g)), idx = output(ctx, oshape(c.g), 'u32');
+    const dx1 = output(ctx, c.x), dx2 = output(ctx, c.x);
+    await exec(ctx, maxPool2dForward(ctx, x.t, y, idx, c.args));
+    await exec(ctx, maxPool2dBackward(ctx, dy.t, idx, dx1, c.args, 'v1'), maxPool2dBackward(ctx, dy.t, idx, dx2, c.args, 'v2'));
+    expectEqual('v2 = v1', await read(ctx, dx2), await read(ctx, dx1));
+  });
+
+  it('v2 is unfit, in words, for overlapping or padded windows; the built-in order takes it where windows tile', async () => {
+    const ctx = await gpu();
+    const v2 = maxPool2dFamily.versions[1];
+    expect(v2.unfit(pool2dGeom([1, 1, 6, 6], { kernel: 3, stride: 1 }), ctx.limits)).toBe('v2 needs windows that tile the input: stride equal to the kernel and no padding (kernel 3x3, stride 1x1, padding 0x0)');
+    expect(v2.unfit(pool2dGeom([1, 1, 6, 6], { kernel: 2, padding: 1 }), ctx.limits)).toMatch(/stride equal to the kernel and no padding \(kernel 2x2, stride 2x2, padding 1x1\)/);
+    expect(v2.unfit(pool2dGeom([1, 1, 7, 6], { kernel: 2 }), ctx.limits)).toBeNull();
+    const builtIn = new SelectionPolicy({ autotune: false });
+    expect((await builtIn.choose(ctx, maxPool2dFamily, pool2dGeom([2, 3, 8, 8], { kernel: 2 }))).name).toBe('v2');
+    expect((await builtIn.choose(ctx, maxPool2dFamily, pool2dGeom([2, 3, 8, 8], { kernel: 3, stride: 2 }))).name).toBe('v1');
+    expect(builtIn.decisions.map((d) => d.why)).toEqual(['built-in order', 'only fit']);
+  });
+
+  it('chooses through the context policy when no version is named', async () => {
+    const ctx = await gpu();
+    for (const args of [{ kernel: 2 }, { kernel: 3, stride: 2, padding: 1 }]) {
+      const x = rand(ctx, [2, 3, 9, 8], 5), g = pool2dGeom(x.t.shape, args), dy = rand(ctx, oshape(g), 6);
+      const y = output(ctx, oshape(g)), idx = output(ctx, oshape(g), 'u32'), dx = output(ctx, x.t.shape);
+      await exec(ctx, maxPool2dForward(ctx, x.t, y, idx, args));
+      await exec(ctx, maxPool2dBackward(ctx, dy.t, idx, dx, args));
+      expectClose('max bwd', await read(ctx, dx), maxPoolBwdRef(x.v, dy.v, g), GRAD.atol, GRAD.rtol);
+      expect(ctx.select.decisions.some((d) => d.family === 'maxpool2d' && d.shape === maxPool2dFamily.describe(g))).toBe(true);
+    }
+  });
+});
+
+describe('avgpool2d family vs float64 reference', () => {
+  it.each(grid(avgPool2dFamily))('%s', async (_n, version, c) => {
+    const ctx = await gpu();
+    const g = c.g;
+    const x = rand(ctx, c.x, inputs(c)), dy = rand(ctx, oshape(g), c.x[2] + 5);
+    const y = output(ctx, oshape(g)), dx = output(ctx, c.x);
+    await exec(ctx, avgPool2dForward(ctx, x.t, y, c.args, version), avgPool2dBackward(ctx, dy.t, dx, c.args, version));
+    expectClose('avg fwd', await read(ctx, y), avgPoolRef(x.v, g), FWD.atol, FWD.rtol);
+    expectClose('avg bwd', await read(ctx, dx), avgPoolBwdRef(dy.v, g), GRAD.atol, GRAD.rtol);
+  });
+});
+
+describe('pool2d arguments', () => {
+  it('rejects unsupported arguments', async () => {
     expect(() => pool2dGeom([1, 1, 4, 4], { kernel: 2, padding: 2 })).toThrow(/at most half the kernel/);
     expect(() => pool2dGeom([1, 1, 4, 4], { kernel: 0 })).toThrow(/integer >= 1/);
     expect(() => pool2dGeom([1, 1, 2, 2], { kernel: 3 })).toThrow(/does not fit/);
+    const ctx = await gpu();
+    const x = rand(ctx, [1, 1, 4, 4], 1).t;
+    expect(() => maxPool2dForward(ctx, x, output(ctx, [1, 1, 2, 2]), output(ctx, [1, 1, 2, 2]), { kernel: 2 })).toThrow(/maxpool indices: expected u32/);
+    expect(() => avgPool2dForward(ctx, x, output(ctx, [1, 1, 3, 3]), { kernel: 2 })).toThrow(/avgpool output: expected shape \[1, 1, 2, 2\]/);
+    expect(() => maxPool2dBackward(ctx, output(ctx, [1, 1, 2, 2]), output(ctx, [1, 1, 2, 2], 'u32'), output(ctx, [1, 1, 4, 4]), { kernel: 2 }, 'v3')).toThrow(/maxpool2d has no version 'v3'/);
   });
 });

@@ -37,7 +37,7 @@ beforeAll(async () => {
   if (!process.env.MNIST_DIR) throw new Error('MNIST_DIR is not set; run with MNIST_DIR=../shared/data/mnist (as .ci/run does)');
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm test builds it first (pretest)`);
   mkdirSync(SHOTS, { recursive: true });
-  const full = loadDir(process.env.MNIST_DIR);
+  const full = await loadDir(process.env.MNIST_DIR);
   server = await serve(resolve(pagesDir(resolve('dist/cli'))), dataFiles('mnist', { source: 'test', train: take(full.train, 2560), test: take(full.test, 500) }));
   browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
 });
@@ -93,10 +93,11 @@ describe('pages in headless Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'bench-done.png'), fullPage: true });
     expect(await page.locator('#status').textContent()).toMatch(/^done: \d+ kernels/);
     const kernels = await page.locator('#kernels tr td:first-child').allTextContents();
-    const { benchCaseNames } = await import('../helpers/bench_names.js');
-    const { BENCH_SIZES } = await import('../../src/kernels/bench_cases.js');
-    const ops = benchCaseNames(BENCH_SIZES.tiny);
-    expect(kernels.sort()).toEqual(ops);
+    const { BENCH_SIZES, caseNames } = await import('../../src/kernels/bench_cases.js');
+    // WebGPU's default limits, which the page's device has at least: nothing at the tiny size needs more.
+    const limits = { maxComputeWorkgroupsPerDimension: 65535, maxStorageBufferBindingSize: 2 ** 27, maxBufferSize: 2 ** 28, maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 };
+    const ops = caseNames(limits, BENCH_SIZES.tiny);
+    expect(kernels.sort()).toEqual(ops.sort());
     expect(await page.locator('#step').textContent()).toMatch(/ms\/step, \d+ images\/s/);
     const [json] = await Promise.all([page.waitForEvent('download'), page.click('#json')]);
     const report = JSON.parse(readFileSync((await json.path())!, 'utf8'));
@@ -143,10 +144,7 @@ describe('headless runtime and the draw page', () => {
     7: [[[70, 55], [210, 55], [170, 140], [125, 240]]],
   };
 
-  it.each([1, 0, 7])('draw page: strokes of a %i are read as that digit by the browser-trained model', async (digit) => {
-    const { page, errors } = await open('draw.html');
-    await page.setInputFiles('#model-file', { name: 'browser.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(browserModel) });
-    await expect.poll(() => page.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/^loaded/);
+  async function draw(page: Page, digit: number): Promise<void> {
     const box = (await page.locator('#pad').boundingBox())!;
     for (const stroke of DIGITS[digit]) {
       await page.mouse.move(box.x + stroke[0][0], box.y + stroke[0][1]);
@@ -154,12 +152,31 @@ describe('headless runtime and the draw page', () => {
       for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 8 });
       await page.mouse.up();
     }
+  }
+
+  it.each([1, 0, 7])('draw page: strokes of a %i are read as that digit by the browser-trained model', async (digit) => {
+    const { page, errors } = await open('draw.html');
+    await page.setInputFiles('#model-file', { name: 'browser.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(browserModel) });
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 60_000 }).toMatch(/^loaded/);
+    await draw(page, digit);
     const r = await page.evaluate(() => (window as unknown as { cnn: { predict(): Promise<{ digit: number; probs: number[] } | null> } }).cnn.predict());
     await expect.poll(() => page.locator('#digit').textContent()).toBe(String(digit));
     await page.screenshot({ path: join(SHOTS, `draw-${digit}.png`) });
     expect(r?.digit).toBe(digit);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it.each([1, 0, 7])('draw page with no model of its own loads the pretrained LeNet and reads a drawn %i', async (digit) => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const { page, errors } = await open('draw.html', context);
+    await expect.poll(() => page.locator('#model-name').textContent(), { timeout: 60_000 }).toBe('the pretrained lenet-mnist.safetensors (lenet)');
+    await draw(page, digit);
+    const r = await page.evaluate(() => (window as unknown as { cnn: { predict(): Promise<{ digit: number } | null> } }).cnn.predict());
+    if (digit === 7) await page.screenshot({ path: join(SHOTS, 'draw-pretrained-7.png') });
+    expect(r?.digit).toBe(digit);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   it('a missing Chromium is one line saying what to do', () => {

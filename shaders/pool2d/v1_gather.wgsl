@@ -1,14 +1,13 @@
-// pool2d: max and average pooling over NCHW, window KHxKW, stride SH/SW, zero/-inf padding PH/PW.
+// pool2d v1 (gather, the baseline): max and average pooling over NCHW f32, window KHxKW,
+//   stride SH/SW, padding PH/PW (at most half the window; padded taps never win or count).
 //   max_fwd: y = max over window; idx = ih*W+iw of the winner (first max), kept for the backward.
 //   max_bwd: dx[n,c,ih,iw] = sum of dy over windows covering (ih,iw) whose idx points at it
 //            (a gather: deterministic, no float atomics).
 //   avg_fwd: y = sum over window / (KH*KW)   (padding counts, as PyTorch's count_include_pad)
 //   avg_bwd: dx = sum of dy/(KH*KW) over covering windows.
-//   max_bwd_tiled (v2): windows that tile the input (stride = kernel, no padding): one invocation
-//            per window writes its whole patch, dy at the winner and 0 elsewhere; the last row and
-//            column of windows also zero the uncovered remainder. No divisions per input element.
-// Bindings: 0 params, 1 src (x or dy), 2 dst (y or dx), 3 idx (u32, max only).
-// Dispatch: one invocation per output element (fwd) or input element (bwd); 2-D grid as conv2d.
+// Bindings: p, src (x or dy), dst (y or dx), idx ([N,C,OH,OW] u32, max only).
+// Dispatch: one invocation per output element (fwd) or input element (bwd), WG per workgroup,
+//   on the 2-D grid of common/index.wgsl's flat_id.
 
 struct P {
   N: u32, C: u32, H: u32, W: u32,
@@ -16,16 +15,12 @@ struct P {
   SH: u32, SW: u32, PH: u32, PW: u32,
 }
 
-override WG: u32 = 64;
+override WG: u32;
 
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(3) var<storage, read_write> idx: array<u32>;
-
-fn linear_id(wid: vec3u, nwg: vec3u, li: u32) -> u32 {
-  return (wid.x + wid.y * nwg.x) * WG + li;
-}
 
 // Output rows/cols whose window covers input coordinate i: [lo, hi).
 fn cover(i: u32, pad: u32, k: u32, s: u32, o: u32) -> vec2u {
@@ -38,7 +33,7 @@ fn cover(i: u32, pad: u32, k: u32, s: u32, o: u32) -> vec2u {
 @compute @workgroup_size(WG)
 fn max_fwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) li: u32) {
-  let i = linear_id(wid, nwg, li);
+  let i = flat_id(wid, nwg, li);
   if (i >= p.N * p.C * p.OH * p.OW) { return; }
   let ow = i % p.OW;
   let oh = (i / p.OW) % p.OH;
@@ -63,7 +58,7 @@ fn max_fwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(WG)
 fn max_bwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) li: u32) {
-  let i = linear_id(wid, nwg, li);
+  let i = flat_id(wid, nwg, li);
   if (i >= p.N * p.C * p.H * p.W) { return; }
   let iw = i % p.W;
   let ih = (i / p.W) % p.H;
@@ -84,7 +79,7 @@ fn max_bwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(WG)
 fn avg_fwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) li: u32) {
-  let i = linear_id(wid, nwg, li);
+  let i = flat_id(wid, nwg, li);
   if (i >= p.N * p.C * p.OH * p.OW) { return; }
   let ow = i % p.OW;
   let oh = (i / p.OW) % p.OH;
@@ -105,7 +100,7 @@ fn avg_fwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 @compute @workgroup_size(WG)
 fn avg_bwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
            @builtin(local_invocation_index) li: u32) {
-  let i = linear_id(wid, nwg, li);
+  let i = flat_id(wid, nwg, li);
   if (i >= p.N * p.C * p.H * p.W) { return; }
   let iw = i % p.W;
   let ih = (i / p.W) % p.H;
@@ -119,24 +114,4 @@ fn avg_bwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
     }
   }
   dst[i] = acc / f32(p.KH * p.KW);
-}
-
-@compute @workgroup_size(WG)
-fn max_bwd_tiled(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
-                 @builtin(local_invocation_index) li: u32) {
-  let i = linear_id(wid, nwg, li);
-  if (i >= p.N * p.C * p.OH * p.OW) { return; }
-  let ow = i % p.OW;
-  let oh = (i / p.OW) % p.OH;
-  let plane = (i / (p.OW * p.OH)) * p.H * p.W;
-  let win = idx[i];
-  let g = src[i];
-  let h1 = select(oh * p.KH + p.KH, p.H, oh == p.OH - 1u);
-  let w1 = select(ow * p.KW + p.KW, p.W, ow == p.OW - 1u);
-  for (var ih = oh * p.KH; ih < h1; ih++) {
-    for (var iw = ow * p.KW; iw < w1; iw++) {
-      let j = ih * p.W + iw;
-      dst[plane + j] = select(0.0, g, j == win);
-    }
-  }
 }

@@ -1,5 +1,6 @@
-// Float64 reference pooling over NCHW.
-import type { Pool2dGeom } from '../ops/pool2d.js';
+// Float64 reference for the pool2d families (max and average over NCHW): plain loops over each
+// window's in-bounds taps, nothing shared with the kernels.
+import type { Pool2dGeom } from './family.js';
 
 type Arr = ArrayLike<number>;
 

@@ -1,12 +1,13 @@
-// reduce: out[0] = scale * sum(x[0..n))  (sum: scale = 1; mean: scale = 1/n, set by the host).
-// Bindings: 0 params {n, scale}, 1 x, 2 out (one f32).
-// Dispatch: a single workgroup of WG invocations, grid (1,1,1): each sums a strided slice
-//   (in f32, pairwise-ish through the tree), then a workgroup tree reduction. Meant for loss
-//   vectors and metrics, not for bandwidth-bound reductions of large tensors.
+// reduce v1 (workgroup tree): out[0] = scale * sum(x[0..n))  (sum: scale = 1; mean: scale = 1/n,
+//   set by the host). Meant for loss vectors and metrics, not bandwidth-bound reductions of
+//   large tensors: one workgroup does all the work.
+// Bindings: p {n, scale}, x, out (one f32).
+// Dispatch: a single workgroup of WG invocations (a power of two), grid (1,1,1): each sums a
+//   strided slice in f32, then a workgroup tree reduction.
 
 struct P { n: u32, scale: f32, _a: u32, _b: u32 }
 
-override WG: u32 = 256;          // power of two
+override WG: u32;
 
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

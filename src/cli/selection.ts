@@ -1,0 +1,58 @@
+// Kernel selection from the command line: --kernels family=version,... and --autotune on|off
+// build the context's SelectionPolicy (autotune results cached in a JSON file); `kernels`
+// prints, for the adapter in use, every family's versions and the choice at each shape the
+// presets train with, why it was made and the measured times.
+import { createNodeContext } from '../gpu/node.js';
+import { FAMILIES } from '../kernels/registry.js';
+import { parseKernelsFlag, SelectionPolicy, type Decision } from '../kernels/select.js';
+import { PRESETS } from '../nn/model.js';
+import { buildStep } from '../train/profile.js';
+import { fileStore } from './autotune_cache.js';
+import { UsageError } from './args.js';
+
+type Flags = Record<string, string | number | boolean>;
+
+/** The flags every GPU command takes. */
+export const SELECTION_FLAGS = { kernels: 'string', autotune: 'string' } as const;
+
+export function selectionFromFlags(f: Flags, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): SelectionPolicy {
+  const a = String(f.autotune ?? 'on');
+  if (a !== 'on' && a !== 'off') throw new UsageError(`--autotune must be on or off, got '${a}'`);
+  let forced: Record<string, string> = {};
+  try { forced = f.kernels === undefined ? {} : parseKernelsFlag(String(f.kernels), FAMILIES); } catch (e) { throw new UsageError((e as Error).message); }
+  return new SelectionPolicy({ forced, autotune: a === 'on', store: fileStore(), onProgress: f.quiet ? undefined : log });
+}
+
+const ms = (t: number) => (t >= 1 ? `${t.toFixed(2)} ms` : `${(t * 1000).toFixed(0)} µs`);
+
+export function formatDecision(d: Decision): string {
+  const times = Object.entries(d.times).map(([v, t]) => `${v} ${ms(t)}`).join(', ');
+  const unfit = Object.entries(d.unfit).map(([v, r]) => `${v} unfit: ${r}`).join('; ');
+  return `  ${d.family.padEnd(12)} ${d.shape.padEnd(44)} ${d.version.padEnd(3)} ${d.why.padEnd(14)} ${[times, unfit].filter(Boolean).join('; ')}`;
+}
+
+export async function kernelsCommand(f: Flags): Promise<void> {
+  const models = String(f.model ?? Object.keys(PRESETS).join(',')).split(',');
+  for (const m of models) if (!PRESETS[m]) throw new UsageError(`unknown model '${m}' (presets: ${Object.keys(PRESETS).join(', ')})`);
+  const batch = Number(f.batch ?? 64);
+  if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch must be a positive integer');
+  const policy = selectionFromFlags(f);
+  const ctx = await createNodeContext({ selection: policy });
+  try {
+    const out = [`adapter: ${ctx.describe()}; timestamps: ${ctx.hasTimestamps ? 'timestamp-query' : 'wall clock'}`,
+      `selection: ${Object.keys(policy.forced).length ? `forced ${JSON.stringify(policy.forced)}, ` : ''}autotune ${policy.autotune ? `on, cache ${policy.store.where}` : 'off (built-in order)'}`, '', 'families:'];
+    for (const fam of FAMILIES) out.push(`  ${fam.name.padEnd(12)} ${fam.versions.map((v) => `${v.name} ${v.summary}`).join(' | ')}`);
+    process.stdout.write(`${out.join('\n')}\n`);
+    for (const m of models) {
+      const before = policy.decisions.length, t0 = performance.now();
+      const step = await buildStep(ctx, PRESETS[m], batch);
+      step.destroy();
+      const took = (performance.now() - t0) / 1000;
+      const seen = new Set<string>();
+      const mine = policy.decisions.slice(before).filter((d) => !seen.has(`${d.family} ${d.shape}`) && Boolean(seen.add(`${d.family} ${d.shape}`)));
+      process.stdout.write(`\n${m}, batch ${batch} (training step; chosen in ${took.toFixed(1)} s):\n${mine.map(formatDecision).join('\n')}\n`);
+    }
+  } finally {
+    ctx.destroy();
+  }
+}

@@ -1,0 +1,121 @@
+// `train`: every flag and output path is checked before the data loads or the GPU starts; each
+// epoch goes through EpochSaver (checkpoint always, model only when not worse than the best).
+import { DivergedError, train, type EpochResult, type TrainConfig } from '../train/trainer.js';
+import { decodeCheckpoint, encodeCheckpoint, encodeModel, type Checkpoint } from '../train/model_file.js';
+import { Sequential, type ModelSpec } from '../nn/model.js';
+import { intFlag, numFlag, UsageError, type Flags } from './args.js';
+import { context, datasetLoader, readFileOr, str } from './commands.js';
+import { requestNodeAdapter } from '../gpu/node.js';
+import { cleanStaleTemps, checkOutputs } from './outputs.js';
+import { EpochSaver, readModelState, reconcile, type Saved } from './saver.js';
+import { makeProgress } from './progress.js';
+import { trainInBrowser } from './browser_train.js';
+
+const pct = (a: number) => `${(100 * a).toFixed(2)}%`;
+const say = (m: string) => { process.stdout.write(`${m}\n`); };
+const note = (m: string) => { process.stderr.write(`${m}\n`); };
+
+/** With no --model: the 99.5% model on a GPU; on a CPU adapter a LeNet that finishes in minutes, not a day. */
+export function defaultModel(cpu: boolean): { model: string; epochs: number } {
+  return cpu ? { model: 'lenet', epochs: 3 } : { model: 'cnn', epochs: 15 };
+}
+
+function config(f: Flags, resume: Checkpoint | undefined, dflt: { model: string; epochs: number }): TrainConfig {
+  // Resuming: what the checkpoint was trained with is the default; explicit flags still win.
+  const prev = (resume?.config ?? {}) as Partial<TrainConfig>;
+  const model = resume ? resume.spec.name : str(f, 'model', dflt.model);
+  if (resume && f.model !== undefined && f.model !== model) throw new UsageError(`--model ${f.model} does not match the checkpoint's ${model}`);
+  const opt = str(f, 'optimizer', prev.optimizer?.type ?? 'adam');
+  if (!['sgd', 'adam', 'adamw'].includes(opt)) throw new UsageError(`--optimizer must be sgd, adam or adamw, got '${opt}'`);
+  const sched = str(f, 'schedule', prev.schedule?.kind ?? 'cosine');
+  if (!['constant', 'step', 'cosine'].includes(sched)) throw new UsageError(`--schedule must be constant, step or cosine, got '${sched}'`);
+  return {
+    model, epochs: intFlag(f, 'epochs', prev.epochs ?? (model === dflt.model ? dflt.epochs : model === 'lenet' ? 10 : 15), 1), batch: intFlag(f, 'batch', prev.batch ?? 64, 1),
+    seed: intFlag(f, 'seed', prev.seed ?? 1, 0),
+    optimizer: { type: opt as 'adam', lr: numFlag(f, 'lr', prev.optimizer?.lr ?? (opt === 'sgd' ? 0.05 : 1e-3), 0, Infinity, true),
+      momentum: numFlag(f, 'momentum', prev.optimizer?.momentum ?? 0.9, 0, 1),
+      weightDecay: numFlag(f, 'weight-decay', prev.optimizer?.weightDecay ?? (opt === 'adamw' ? 1e-4 : 0), 0) },
+    schedule: { kind: sched as 'cosine', warmup: intFlag(f, 'warmup', prev.schedule?.warmup ?? 0, 0) },
+    augment: f.augment === undefined ? prev.augment ?? model === 'cnn' : Boolean(f.augment),
+    logEvery: intFlag(f, 'log-every', 50, 1),
+  };
+}
+
+// The model's metadata says which epoch it holds and how good it was: --resume compares it with the checkpoint.
+const modelBytes = (spec: ModelSpec, weights: Float32Array, r: Saved) =>
+  encodeModel(spec, new Sequential(spec).store, weights, { ...(Number.isFinite(r.testAcc) ? { test_accuracy: String(r.testAcc) } : {}), epochs: String(r.epoch) });
+
+/** The saver for this run; on --resume, first repairs a model file an interrupted save left behind. */
+function startSaver(out: string, ckpt: string, resume?: Checkpoint): EpochSaver {
+  if (!resume) {
+    const old = readModelState(out);
+    if (old && !('error' in old)) note(`note: ${out} exists (${Number.isInteger(old.epoch) ? `epoch ${old.epoch}, ` : ''}test acc ${pct(old.testAcc)}); this new run replaces it with its best epoch (--resume continues it instead)`);
+    return new EpochSaver(out, ckpt, undefined);
+  }
+  const acc = resume.config.testAccuracy;
+  const ck = { epoch: resume.epoch, testAcc: typeof acc === 'number' ? acc : undefined };
+  const { best, repair } = reconcile(out, ck, readModelState(out));
+  const saver = new EpochSaver(out, ckpt, best);
+  saver.ckptEpoch = resume.epoch;
+  if (repair) {
+    saver.writeModel(modelBytes(resume.spec, resume.weights, { epoch: ck.epoch, testAcc: ck.testAcc ?? NaN }));
+    say(repair);
+  }
+  return saver;
+}
+
+export async function trainCommand(f: Flags): Promise<void> {
+  const out = str(f, 'out', 'model.safetensors');
+  const ckpt = str(f, 'checkpoint', `${out.replace(/\.safetensors$/, '')}.ckpt.safetensors`);
+  const resume = f.resume ? decodeCheckpoint(readFileOr(ckpt, 'checkpoint'), ckpt) : undefined;
+  config(f, resume, defaultModel(false)); // every flag checked before anything slow
+  const runtime = str(f, 'runtime', 'node');
+  if (runtime !== 'node' && runtime !== 'browser') throw new UsageError(`--runtime must be node or browser, got '${runtime}'`);
+  const load = datasetLoader(f);
+  checkOutputs([['--out', out], ['--checkpoint', ckpt]]);
+  for (const file of cleanStaleTemps([out, ckpt])) note(`removed ${file}, a temporary file left by an interrupted run`);
+  // The default model depends on the adapter (the browser runtime runs on this machine's too).
+  const ctx = runtime === 'node' ? await context(f) : undefined;
+  const cpu = f.model !== undefined || resume ? false : ctx ? ctx.isCpu : await nodeAdapterIsCpu();
+  const cfg = config(f, resume, defaultModel(cpu));
+  if (cpu) note(`no GPU (a CPU adapter): training ${cfg.model} for ${cfg.epochs} epochs, minutes on a CPU; --model cnn trains the 99.5% model (a day on a CPU, minutes on a GPU)`);
+  const saver = startSaver(out, ckpt, resume);
+  if (resume && resume.epoch >= cfg.epochs) { ctx?.destroy(); return say(`nothing to do: the checkpoint is already at epoch ${resume.epoch} of ${cfg.epochs}`); }
+
+  const split = await load();
+  const saveEpoch = (r: EpochResult, model: Uint8Array, checkpoint: Uint8Array) => {
+    const kept = saver.save({ epoch: r.epoch, testAcc: r.testAcc }, model, checkpoint);
+    say(`epoch ${r.epoch}: train loss ${r.trainLoss.toFixed(4)} acc ${pct(r.trainAcc)} | test acc ${pct(r.testAcc)} | ${r.seconds.toFixed(1)} s, ${Math.round(r.imagesPerSec)} img/s`);
+    if (kept) say(kept);
+  };
+  // A diverged run stops with what is still on disk, and its own exit code (4).
+  const diverged = (e: Error) => { throw e instanceof DivergedError || /^loss became/.test(e.message) ? new DivergedError(`${e.message}; ${saver.kept()}`) : e; };
+  const onProgress = f.quiet ? undefined : makeProgress();
+  note(`training ${cfg.model} on ${split.train.count} images (${split.source}), testing on ${split.test.count}; batch ${cfg.batch}, ${cfg.optimizer.type} lr ${cfg.optimizer.lr}, ${cfg.augment ? 'augmented' : 'no augmentation'}`);
+  let results: EpochResult[];
+  if (runtime === 'browser') {
+    const log = (m: string) => { if (!f.quiet) note(m); };
+    results = await trainInBrowser(f.chromium === undefined ? undefined : String(f.chromium), str(f, 'dataset', 'mnist'), split, cfg,
+      f.resume ? readFileOr(ckpt, 'checkpoint') : undefined, { log, onProgress, onEpoch: saveEpoch }).catch(diverged);
+  } else {
+    results = (await train(ctx!, split, cfg, {
+      onReady: (versions) => { if (!f.quiet) note(versions); },
+      onProgress,
+      onEpoch: async (r, snapshot) => {
+        const c = await snapshot();
+        saveEpoch(r, modelBytes(c.spec, c.weights, { epoch: r.epoch, testAcc: r.testAcc }), encodeCheckpoint(c, new Sequential(c.spec).store));
+      },
+    }, resume).catch(diverged).finally(() => ctx!.destroy())).results;
+  }
+  const last = results.at(-1), best = saver.best;
+  if (!last || !best) return;
+  const model = `${out} (epoch ${best.epoch}, test accuracy ${pct(best.testAcc)})`;
+  // "kept" when no epoch of this run beat the model it started with.
+  say(results.some((r) => r.epoch === best.epoch) ? `saved ${model} and checkpoint ${ckpt} (epoch ${last.epoch})` : `kept ${model}, the best so far; saved checkpoint ${ckpt} (epoch ${last.epoch})`);
+}
+
+/** Whether this machine's WebGPU adapter is a CPU one, without keeping a device. */
+async function nodeAdapterIsCpu(): Promise<boolean> {
+  const { source, adapter } = await requestNodeAdapter();
+  return source === 'swiftshader-fallback' || /swiftshader|llvmpipe/i.test(`${adapter.info?.vendor} ${adapter.info?.architecture} ${adapter.info?.description}`);
+}

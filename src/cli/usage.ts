@@ -1,0 +1,42 @@
+// The --help text (all commands, or one with `<command> --help`) and the exit codes.
+
+export const EXIT = { ok: 0, data: 1, usage: 2, device: 3, diverged: 4 } as const;
+
+const EXIT_TEXT = `exit codes: 0 done; 1 bad input or data (a missing, corrupt or unwritable file, a full disk);
+  2 usage (unknown command or option, bad value); 3 no WebGPU adapter, or the device was lost;
+  4 training diverged (loss NaN/Inf or above 1000; the last checkpoint and model are kept)`;
+
+const COMMANDS: Record<string, string> = {
+  train: `  train     --model cnn|lenet|keras --epochs N --batch N --lr X --optimizer adam|adamw|sgd --momentum X
+            --weight-decay X --schedule cosine|step|constant --warmup N --seed N --augment[=false]
+            --dataset mnist|fashion --train-limit N --test-limit N --out model.safetensors
+            --checkpoint file --resume --log-every N --quiet --runtime node|browser --chromium path`,
+  evaluate: '  evaluate  --model model.safetensors --dataset mnist|fashion --test-limit N --mistakes grid.png --mistakes-count N',
+  predict: '  predict   --model model.safetensors --image digit.png [more images ...]',
+  profile: '  profile   --model lenet|keras|cnn --batch N --steps N --trace step.trace.json --runtime node|browser',
+  kernels: '  kernels   --model lenet,keras,cnn --batch N: each family\'s versions, and per shape the one chosen, why, and the times',
+  setup: '  setup     installs the Vulkan loader and chromium (SwiftShader) when missing (Linux, as root), else prints the command',
+  bench: '  bench     --size tiny|mnist|large --reps N --model M --batch N --steps N --json out.json --trace file --runtime node|browser',
+};
+
+const NOTES: Record<string, string> = {
+  train: `--out holds the best epoch by test accuracy (an epoch below it says so and leaves the file alone);
+the checkpoint (--checkpoint, default <out>.ckpt.safetensors) holds the latest epoch, which --resume
+continues with its settings unless flags override them, repairing the model file if a save was cut short.`,
+};
+
+const SELECTION = `GPU commands (train, evaluate, predict, profile, bench, kernels) also take --kernels family=vN,...
+(force versions, e.g. conv2d=v2,matmul=v3) and --autotune on|off (off: the built-in order). Autotune times
+each version the first time a shape is met and caches the choice per adapter in
+$XDG_CACHE_HOME/webgpu-cnn/autotune.json (else ~/.cache/webgpu-cnn/autotune.json).`;
+
+const FOOTER = `MNIST comes from MNIST_DIR, else data/mnist (downloaded once, SHA-256 checked).
+--runtime browser drives the built pages (npm run build) in headless Chromium: --chromium, else CHROMIUM_PATH, else /usr/bin/chromium.`;
+
+export const hasCommand = (cmd: string) => cmd in COMMANDS;
+
+/** The usage of one command, or of all of them. */
+export function usage(cmd?: string): string {
+  if (cmd) return [`usage: webgpu-cnn ${cmd} [options]`, COMMANDS[cmd], NOTES[cmd], cmd === 'setup' ? '' : SELECTION, EXIT_TEXT].filter(Boolean).join('\n');
+  return [`usage: webgpu-cnn <command> [options]   (webgpu-cnn <command> --help for one)`, ...Object.values(COMMANDS), SELECTION, FOOTER, EXIT_TEXT].join('\n');
+}

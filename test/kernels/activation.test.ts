@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { reluBackward, reluFamily, reluForward } from '../../src/kernels/activation/family.js';
+import { RELU_CASES } from '../../src/kernels/activation/cases.js';
+import { reluBwdRef, reluRef } from '../../src/kernels/activation/ref.js';
+import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
+import { expectClose } from '../helpers/check.js';
+
+const cases = reluFamily.versions.flatMap((v) => RELU_CASES.map((s) => [`${v.name} ${reluFamily.describe(s)}`, v.name, s] as const));
+
+describe('relu family vs float64 reference', () => {
+  it('has the v1 baseline first', () => expect(reluFamily.versions[0].name).toBe('v1'));
+
+  it.each(cases)('fwd and bwd: %s', async (_n, version, { n }) => {
+    const ctx = await gpu();
+    const x = rand(ctx, [n], n), dy = rand(ctx, [n], n + 1);
+    const y = output(ctx, [n]), dx = output(ctx, [n]);
+    const why = reluFamily.versions.find((v) => v.name === version)!.unfit({ n }, ctx.limits);
+    if (why) {
+      expect(() => reluForward(ctx, x.t, y, version)).toThrow(`relu.${version}: ${why}`);
+      return;
+    }
+    await exec(ctx, reluForward(ctx, x.t, y, version), reluBackward(ctx, x.t, dy.t, dx, version));
+    expectClose('relu fwd', await read(ctx, y), reluRef(x.v), 0, 0);
+    expectClose('relu bwd', await read(ctx, dx), reluBwdRef(x.v, dy.v), 0, 0);
+  });
+
+  it.each(reluFamily.versions.map((v) => v.name))('%s splits a dispatch wider than 65535 workgroups into a 2-D grid', async (version) => {
+    const ctx = await gpu();
+    const n = 65535 * 64 + 4099; // one past what a 1-D grid of 64-wide workgroups can cover
+    const x = rand(ctx, [n], 99);
+    const y = output(ctx, [n]);
+    const d = await reluForward(ctx, x.t, y, version);
+    expect(d.grid[1]).toBeGreaterThan(1);
+    expect(d.grid[0]).toBeLessThanOrEqual(ctx.limits.maxComputeWorkgroupsPerDimension);
+    await exec(ctx, d);
+    expectClose('relu over 2-D grid', await read(ctx, y), reluRef(x.v), 0, 0);
+  });
+
+  it('is unfit, in words, past the 2-D grid; rejects shape mismatches', async () => {
+    const ctx = await gpu();
+    const max = ctx.limits.maxComputeWorkgroupsPerDimension;
+    expect(reluFamily.versions[0].unfit({ n: max * max * 64 + 1 }, ctx.limits)).toBe(`its ${max * max * 64 + 1} invocations exceed a ${max}x${max} grid of 64-wide workgroups`);
+    expect(reluFamily.versions[0].unfit({ n: max * max * 64 }, ctx.limits)).toBeNull();
+    expect(() => reluForward(ctx, rand(ctx, [4], 1).t, output(ctx, [5]))).toThrow(/relu output: expected shape \[4\]/);
+    expect(() => reluBackward(ctx, rand(ctx, [4], 1).t, rand(ctx, [4], 2).t, output(ctx, [2, 2]))).toThrow(/relu grad input: expected shape \[4\]/);
+  });
+});
