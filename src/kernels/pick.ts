@@ -17,12 +17,3 @@ export function flatGridUnfit(threads: number, wg: number, limits: Limits): stri
   const max = limits.maxComputeWorkgroupsPerDimension;
   return Math.ceil(threads / wg) > max * max ? `its ${threads} invocations exceed a ${max}x${max} grid of ${wg}-wide workgroups` : null;
 }
-
-/** fam-train's twin of withVersion (replaced by it in the next commit). */
-export function versionFor<S, V extends Version<S>>(ctx: GpuContext, family: Family<S, V>, shape: S, version?: string): Promise<V> {
-  if (!version) return ctx.select.choose(ctx, family, shape);
-  const v = versionNamed(family, version);
-  const why = v.unfit(shape, ctx.limits);
-  if (why) throw new Error(`${family.name}.${v.name}: ${why}`);
-  return Promise.resolve(v);
-}

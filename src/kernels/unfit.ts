@@ -1,12 +1,6 @@
-// Device limits a 1-D kernel (one invocation per element or row, spread over a 2-D grid) can
-// exceed, in words, for the families' `unfit`.
+// A device limit the flat kernels' buffers can exceed, in words, for the families' `unfit`
+// (the grid limit is pick.ts's flatGridUnfit).
 import type { Limits } from './family.js';
-
-/** Too many workgroups even spread over x and y (gpu/dispatch.ts's grid). */
-export function gridUnfit1d(threads: number, wg: number, limits: Limits): string | null {
-  const groups = Math.ceil(threads / wg), max = limits.maxComputeWorkgroupsPerDimension;
-  return groups > max * max ? `its ${groups} workgroups exceed ${max}^2` : null;
-}
 
 /** A buffer of `elems` 4-byte elements larger than one storage binding may be. */
 export function bindingUnfit(what: string, elems: number, limits: Limits): string | null {

@@ -10,8 +10,8 @@ import v1Source from '../../../shaders/data/v1_gather.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDispatch } from '../contract.js';
 import { pow2, type Family, type Version } from '../family.js';
 import { expectRank, expectShape } from '../shapes.js';
-import { bindingUnfit, gridUnfit1d } from '../unfit.js';
-import { versionFor } from '../pick.js';
+import { flatGridUnfit, withVersion } from '../pick.js';
+import { bindingUnfit } from '../unfit.js';
 
 /** Random affine augmentation: shift in pixels, rotation in radians, relative scale. */
 export interface Augment { maxShift: number; maxRot: number; scaleJit: number }
@@ -36,7 +36,7 @@ const packedWords = (s: GatherShape) => Math.ceil((s.count * s.H * s.W) / 4);
 
 const v1: DataVersion = {
   name: 'v1', summary: 'one invocation per output pixel, bilinear sampling when augmenting', kernels: [GATHER],
-  unfit: (s, limits) => gridUnfit1d(s.B * s.H * s.W, WG, limits) ?? bindingUnfit('image set', packedWords(s), limits) ?? bindingUnfit('batch', s.B * s.H * s.W, limits),
+  unfit: (s, limits) => flatGridUnfit(s.B * s.H * s.W, WG, limits) ?? bindingUnfit('image set', packedWords(s), limits) ?? bindingUnfit('batch', s.B * s.H * s.W, limits),
   gather: (ctx, src, x, y, s, p) => {
     const a = p.augment ?? { maxShift: 0, maxRot: 0, scaleJit: 0 };
     const px = s.B * s.H * s.W;
@@ -86,7 +86,7 @@ export function gatherBatch(ctx: GpuContext, src: GatherSource, x: Tensor, y: Te
   expectShape('packed images', src.images, [packedWords(s)], 'u32');
   expectShape('gather labels', y, [B], 'u32');
   checkParams(p);
-  return versionFor(ctx, dataFamily, s, opts.version).then((v) => v.gather(ctx, src, x, y, s, p));
+  return withVersion(ctx, dataFamily, s, opts.version, (v) => v.gather(ctx, src, x, y, s, p));
 }
 
 /** Per-step rewrite of a gather dispatch: the batch's start in the permutation and the augmentation seed. */

@@ -10,8 +10,8 @@ import v1Source from '../../../shaders/dropout/v1_hash.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDef, type KernelDispatch } from '../contract.js';
 import { pow2, type Family, type Version } from '../family.js';
 import { expectShape } from '../shapes.js';
-import { bindingUnfit, gridUnfit1d } from '../unfit.js';
-import { versionFor } from '../pick.js';
+import { flatGridUnfit, withVersion } from '../pick.js';
+import { bindingUnfit } from '../unfit.js';
 
 export interface DropoutShape { n: number }
 export interface DropoutOpts { version?: string }
@@ -30,7 +30,7 @@ const FWD = def('fwd'), BWD = def('bwd');
 
 const v1: DropoutVersion = {
   name: 'v1', summary: 'one invocation per element', kernels: [FWD, BWD],
-  unfit: (s, limits) => gridUnfit1d(s.n, WG, limits) ?? bindingUnfit('activations', s.n, limits),
+  unfit: (s, limits) => flatGridUnfit(s.n, WG, limits) ?? bindingUnfit('activations', s.n, limits),
   fwd: (ctx, x, mask, y, s, rate, seed) => dispatchKernel(ctx, FWD, { uniforms: { n: s.n, seed: seed >>> 0, rate }, bind: { src: x, mask, dst: y }, threads: s.n, flops: s.n }),
   bwd: (ctx, dy, mask, dx, s) => dispatchKernel(ctx, BWD, { uniforms: { n: s.n, seed: 0, rate: 0 }, bind: { src: dy, mask, dst: dx }, threads: s.n, flops: s.n }),
 };
@@ -59,7 +59,7 @@ export function dropoutForward(ctx: GpuContext, x: Tensor, mask: Tensor, y: Tens
   checkRate(rate);
   if (!Number.isInteger(seed)) throw new Error(`dropout seed must be an integer, got ${seed}`);
   const s = { n: numel(x.shape) };
-  return versionFor(ctx, dropoutFamily, s, opts.version).then((v) => v.fwd(ctx, x, mask, y, s, rate, seed));
+  return withVersion(ctx, dropoutFamily, s, opts.version, (v) => v.fwd(ctx, x, mask, y, s, rate, seed));
 }
 
 /** dx = dy * mask. */
@@ -67,5 +67,5 @@ export function dropoutBackward(ctx: GpuContext, dy: Tensor, mask: Tensor, dx: T
   expectShape('dropout mask', mask, dy.shape);
   expectShape('dropout grad input', dx, dy.shape);
   const s = { n: numel(dy.shape) };
-  return versionFor(ctx, dropoutFamily, s, opts.version).then((v) => v.bwd(ctx, dy, mask, dx, s));
+  return withVersion(ctx, dropoutFamily, s, opts.version, (v) => v.bwd(ctx, dy, mask, dx, s));
 }

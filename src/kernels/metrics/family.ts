@@ -8,8 +8,8 @@ import v1Source from '../../../shaders/metrics/v1_rowwise.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDef, type KernelDispatch } from '../contract.js';
 import { pow2, type Family, type Version } from '../family.js';
 import { expectShape } from '../shapes.js';
-import { bindingUnfit, gridUnfit1d } from '../unfit.js';
-import { versionFor } from '../pick.js';
+import { flatGridUnfit, withVersion } from '../pick.js';
+import { bindingUnfit } from '../unfit.js';
 import { logitsShape, type XentShape } from '../softmax_xent/family.js';
 
 export type MetricsShape = XentShape;
@@ -30,7 +30,7 @@ const CORRECT = def('correct', { z: 'read', labels: 'read', count: 'read_write' 
 
 const v1: MetricsVersion = {
   name: 'v1', summary: 'one invocation per row; the count is one atomic add per correct row', kernels: [ARGMAX, CORRECT],
-  unfit: (s, limits) => gridUnfit1d(s.B, WG, limits) ?? bindingUnfit('logits', s.B * s.K, limits),
+  unfit: (s, limits) => flatGridUnfit(s.B, WG, limits) ?? bindingUnfit('logits', s.B * s.K, limits),
   argmax: (ctx, z, pred, s) => dispatchKernel(ctx, ARGMAX, { uniforms: { B: s.B, K: s.K }, bind: { z, pred }, threads: s.B, flops: s.B * s.K }),
   correct: (ctx, z, labels, count, s) => dispatchKernel(ctx, CORRECT, { uniforms: { B: s.B, K: s.K }, bind: { z, labels, count }, threads: s.B, flops: s.B * s.K }),
 };
@@ -51,12 +51,12 @@ export const metricsFamily: Family<MetricsShape, MetricsVersion> = {
 export function argmax(ctx: GpuContext, z: Tensor, pred: Tensor, opts: MetricsOpts = {}): Promise<KernelDispatch> {
   const s = logitsShape(z, null);
   expectShape('predictions', pred, [s.B], 'u32');
-  return versionFor(ctx, metricsFamily, s, opts.version).then((v) => v.argmax(ctx, z, pred, s));
+  return withVersion(ctx, metricsFamily, s, opts.version, (v) => v.argmax(ctx, z, pred, s));
 }
 
 /** count[0] += rows whose argmax equals the label (count is a 1-element u32 tensor). */
 export function countCorrect(ctx: GpuContext, z: Tensor, labels: Tensor, count: Tensor, opts: MetricsOpts = {}): Promise<KernelDispatch> {
   const s = logitsShape(z, labels);
   expectShape('correct count', count, [1], 'u32');
-  return versionFor(ctx, metricsFamily, s, opts.version).then((v) => v.correct(ctx, z, labels, count, s));
+  return withVersion(ctx, metricsFamily, s, opts.version, (v) => v.correct(ctx, z, labels, count, s));
 }

@@ -9,8 +9,8 @@ import v1Source from '../../../shaders/optim/v1_elementwise.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDef, type KernelDispatch } from '../contract.js';
 import { pow2, type Family, type Version } from '../family.js';
 import { expectShape } from '../shapes.js';
-import { bindingUnfit, gridUnfit1d } from '../unfit.js';
-import { versionFor } from '../pick.js';
+import { flatGridUnfit, withVersion } from '../pick.js';
+import { bindingUnfit } from '../unfit.js';
 
 export interface SgdHyper { lr: number; momentum?: number; weightDecay?: number; nesterov?: boolean }
 export interface AdamHyper { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number; decoupled?: boolean }
@@ -60,7 +60,7 @@ function adamValues(n: number, h: AdamHyper, t: number): Record<string, number> 
 
 const v1: OptimVersion = {
   name: 'v1', summary: 'one invocation per element', kernels: [SGD, ADAM],
-  unfit: (s, limits) => gridUnfit1d(s.n, WG, limits) ?? bindingUnfit('parameters', s.n, limits),
+  unfit: (s, limits) => flatGridUnfit(s.n, WG, limits) ?? bindingUnfit('parameters', s.n, limits),
   sgd: (ctx, w, grad, velocity, s, h) => dispatchKernel(ctx, SGD, {
     uniforms: sgdValues(s.n, h), bind: { grad, w, m: velocity }, threads: s.n, constants: { NESTEROV: h.nesterov ? 1 : 0 }, flops: 5 * s.n, bytes: 16 * s.n,
   }),
@@ -87,7 +87,7 @@ export function sgdStep(ctx: GpuContext, w: Tensor, grad: Tensor, velocity: Tens
   expectShape('sgd velocity', velocity, w.shape);
   const s = { n: numel(w.shape) };
   sgdValues(s.n, h);
-  return versionFor(ctx, optimFamily, s, opts.version).then((v) => v.sgd(ctx, w, grad, velocity, s, h));
+  return withVersion(ctx, optimFamily, s, opts.version, (v) => v.sgd(ctx, w, grad, velocity, s, h));
 }
 
 /** Adam step `t` (1-based); later steps rewrite lr, bc1 and bc2 with adamSetStep. */
@@ -95,7 +95,7 @@ export function adamStep(ctx: GpuContext, w: Tensor, grad: Tensor, m: Tensor, v:
   for (const [what, x] of [['adam grad', grad], ['adam m', m], ['adam v', v]] as const) expectShape(what, x, w.shape);
   const s = { n: numel(w.shape) };
   adamValues(s.n, h, t);
-  return versionFor(ctx, optimFamily, s, opts.version).then((ver) => ver.adam(ctx, w, grad, m, v, s, h, t));
+  return withVersion(ctx, optimFamily, s, opts.version, (ver) => ver.adam(ctx, w, grad, m, v, s, h, t));
 }
 
 /** Per-step rewrite of an sgdStep dispatch: the learning rate. */

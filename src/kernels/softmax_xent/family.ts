@@ -8,8 +8,8 @@ import v1Source from '../../../shaders/softmax_xent/v1_rowwise.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDef, type KernelDispatch } from '../contract.js';
 import { pow2, type Family, type Version } from '../family.js';
 import { expectRank, expectShape } from '../shapes.js';
-import { bindingUnfit, gridUnfit1d } from '../unfit.js';
-import { versionFor } from '../pick.js';
+import { flatGridUnfit, withVersion } from '../pick.js';
+import { bindingUnfit } from '../unfit.js';
 
 export interface XentShape { B: number; K: number }
 export interface XentOpts { version?: string }
@@ -31,7 +31,7 @@ const SOFTMAX = def('softmax', 'softmax', { z: 'read', dz: 'read_write' });
 
 const v1: XentVersion = {
   name: 'v1', summary: 'one invocation per row', kernels: [FWD, FWD_BWD, SOFTMAX],
-  unfit: (s, limits) => gridUnfit1d(s.B, WG, limits) ?? bindingUnfit('logits', s.B * s.K, limits),
+  unfit: (s, limits) => flatGridUnfit(s.B, WG, limits) ?? bindingUnfit('logits', s.B * s.K, limits),
   fwd: (ctx, z, labels, loss, s) => dispatchKernel(ctx, FWD, { uniforms: { B: s.B, K: s.K, gscale: 0 }, bind: { z, labels, loss }, threads: s.B, flops: 4 * s.B * s.K }),
   fwdBwd: (ctx, z, labels, loss, dz, s, gscale) =>
     dispatchKernel(ctx, FWD_BWD, { uniforms: { B: s.B, K: s.K, gscale }, bind: { z, labels, loss, dz }, threads: s.B, flops: 6 * s.B * s.K }),
@@ -64,7 +64,7 @@ export function logitsShape(z: Tensor, labels: Tensor | null): XentShape {
 export function softmaxXentForward(ctx: GpuContext, z: Tensor, labels: Tensor, loss: Tensor, opts: XentOpts = {}): Promise<KernelDispatch> {
   const s = logitsShape(z, labels);
   expectShape('loss', loss, [s.B]);
-  return versionFor(ctx, softmaxXentFamily, s, opts.version).then((v) => v.fwd(ctx, z, labels, loss, s));
+  return withVersion(ctx, softmaxXentFamily, s, opts.version, (v) => v.fwd(ctx, z, labels, loss, s));
 }
 
 /**
@@ -77,12 +77,12 @@ export function softmaxXentForwardBackward(ctx: GpuContext, z: Tensor, labels: T
   expectShape('logits grad', dz, [s.B, s.K]);
   const gscale = opts.gscale ?? 1 / s.B;
   if (!Number.isFinite(gscale)) throw new Error(`softmax_xent: gradient scale must be finite, got ${gscale}`);
-  return versionFor(ctx, softmaxXentFamily, s, opts.version).then((v) => v.fwdBwd(ctx, z, labels, loss, dz, s, gscale));
+  return withVersion(ctx, softmaxXentFamily, s, opts.version, (v) => v.fwdBwd(ctx, z, labels, loss, dz, s, gscale));
 }
 
 /** probs[b] = softmax(z[b]). */
 export function softmax(ctx: GpuContext, z: Tensor, probs: Tensor, opts: XentOpts = {}): Promise<KernelDispatch> {
   const s = logitsShape(z, null);
   expectShape('probabilities', probs, [s.B, s.K]);
-  return versionFor(ctx, softmaxXentFamily, s, opts.version).then((v) => v.softmax(ctx, z, probs, s));
+  return withVersion(ctx, softmaxXentFamily, s, opts.version, (v) => v.softmax(ctx, z, probs, s));
 }
