@@ -8,11 +8,11 @@ import { matmul } from '../kernels/matmul/family.js';
 import { biasAdd, biasGrad } from '../kernels/bias/family.js';
 import { reluBackward, reluForward } from '../kernels/activation/family.js';
 import { add as addOp, axpy, scale } from '../kernels/elementwise/family.js';
-import { dropoutBackward, dropoutForward } from '../ops/dropout.js';
-import { softmaxXentForwardBackward } from '../ops/loss.js';
+import { dropoutBackward, dropoutForward } from '../kernels/dropout/family.js';
+import { softmaxXentForwardBackward } from '../kernels/softmax_xent/family.js';
+import type { KernelDispatch } from '../kernels/contract.js';
 import { numel } from '../gpu/buffers.js';
 import { Var, type Graph } from './graph.js';
-import type { OpDispatch } from '../ops/common.js';
 
 const needs = (...vs: Var[]) => vs.some((v) => v.requiresGrad);
 
@@ -118,7 +118,7 @@ export function reshape(x: Var, shape: readonly number[]): Var {
 }
 
 /** Inverted dropout. Returns the dispatch so the trainer can rewrite its seed every step. */
-export async function dropout(g: Graph, x: Var, rate: number, seed: number): Promise<{ out: Var; fwd: OpDispatch }> {
+export async function dropout(g: Graph, x: Var, rate: number, seed: number): Promise<{ out: Var; fwd: KernelDispatch }> {
   const y = g.alloc(x.shape), mask = g.alloc(x.shape);
   const fwd = await dropoutForward(g.ctx, x.t, mask, y, rate, seed);
   g.forward.push(fwd);

@@ -1,13 +1,14 @@
 import type { GpuContext } from '../gpu/context.js';
 import { createTensor, uploadTensor, writeTensor, type Tensor } from '../gpu/buffers.js';
-import { makeDispatch, packUniform, type OpDispatch } from '../ops/common.js';
+import type { KernelDispatch } from '../kernels/contract.js';
+import { gatherBatch, gatherSetBatch, type Augment } from '../kernels/data/family.js';
 import { rng } from '../util/rng.js';
 import type { ImageSet } from './idx.js';
 
 export const MNIST_MEAN = 0.1307;
 export const MNIST_STD = 0.3081;
 
-export interface Augment { maxShift: number; maxRot: number; scaleJit: number }
+export type { Augment };
 /** Mild MNIST augmentation: +-2 px shift, +-10 degrees, +-10% scale. */
 export const DEFAULT_AUGMENT: Augment = { maxShift: 2, maxRot: (10 * Math.PI) / 180, scaleJit: 0.1 };
 
@@ -23,9 +24,9 @@ export function permutation(n: number, seed: number): Uint32Array {
   return p;
 }
 
-/** A batch gather recorded once; `set` rewrites its uniform (batch start, augmentation seed). */
+/** A batch gather recorded once; `set` rewrites its batch start and augmentation seed. */
 export interface Gather {
-  dispatch: OpDispatch;
+  dispatch: KernelDispatch;
   x: Tensor;
   y: Tensor;
   set(start: number, seed: number): void;
@@ -60,17 +61,10 @@ export class GpuDataset {
   }
 
   async gather(batch: number, augment: Augment | null): Promise<Gather> {
-    const { rows: H, cols: W } = this.set;
-    const x = createTensor(this.ctx.device, [batch, 1, H, W]);
+    const x = createTensor(this.ctx.device, [batch, 1, this.set.rows, this.set.cols]);
     const y = createTensor(this.ctx.device, [batch], 'u32');
-    const a = augment ?? { maxShift: 0, maxRot: 0, scaleJit: 0 };
-    const uniform = (start: number, seed: number) => packUniform([batch, start, this.count, H, W, augment ? 1 : 0, seed >>> 0, 0,
-      { f: MNIST_MEAN }, { f: 1 / MNIST_STD }, { f: a.maxShift }, { f: Math.tan(a.maxRot / 2) }, { f: a.scaleJit }, { f: 0 }, { f: 0 }, { f: 0 }]);
-    const dispatch = await makeDispatch(this.ctx, 'data.gather.v1', {
-      uniform: uniform(0, 0), tensors: { 1: this.images, 2: this.labels, 3: this.perm, 4: x, 5: y }, threads: batch * H * W,
-      flops: batch * H * W * (augment ? 30 : 3), bytes: batch * H * W * 5,
-    });
-    return { dispatch, x, y, set: (start, seed) => this.ctx.queue.writeBuffer(dispatch.uniform, 0, uniform(start, seed)) };
+    const dispatch = await gatherBatch(this.ctx, this, x, y, { start: 0, seed: 0, augment, mean: MNIST_MEAN, std: MNIST_STD });
+    return { dispatch, x, y, set: (start, seed) => gatherSetBatch(dispatch, start, seed) };
   }
 
   destroy(): void {

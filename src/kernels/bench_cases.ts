@@ -3,14 +3,10 @@
 import type { GpuContext } from '../gpu/context.js';
 import { createTensor, uploadTensor, type Tensor } from '../gpu/buffers.js';
 import type { Dispatch } from '../gpu/dispatch.js';
-import { uniform, randomInts } from '../util/rng.js';
+import { uniform } from '../util/rng.js';
 import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom } from '../ops/conv2d.js';
 import { bwdInputScratchShapes, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../ops/conv2d_fast.js';
 import { Conv2dV3 } from '../ops/conv2d_gemm.js';
-import { argmax, countCorrect, softmax, softmaxXentForward, softmaxXentForwardBackward } from '../ops/loss.js';
-import { dropoutBackward, dropoutForward } from '../ops/dropout.js';
-import { adamStep, sgdStep } from '../ops/optim.js';
-import { GpuDataset } from '../data/gpu_dataset.js';
 import { FAMILIES, registry } from './registry.js';
 import type { BenchSize, Limits } from './family.js';
 
@@ -67,29 +63,6 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
   await add1('conv2d.fwd.v3', v3.forward(x, w, b, y));
   await add1('conv2d.bwd_input.v3', v3.packGrad(dy), v3.backwardInput(dx));
   await add1('conv2d.bwd_weight.v3', v3.weightGemm(), v3.unpackWeight(dw), v3.unpackBias(o([s.K])));
-
-  const e1 = r([s.n]), e2 = r([s.n]), eo = o([s.n]);
-  const mask = o([s.n]);
-  await add1('dropout.fwd.v1', dropoutForward(ctx, e1, mask, eo, 0.25, 7));
-  await add1('dropout.bwd.v1', dropoutBackward(ctx, e2, mask, eo));
-  const m = o([s.n]), v2 = o([s.n]);
-  await add1('optim.sgd.v1', sgdStep(ctx, eo, e1, m, { lr: 0.01, momentum: 0.9 }));
-  await add1('optim.adam.v1', adamStep(ctx, eo, e1, m, v2, { lr: 1e-3 }));
-
-  const rows = Math.max(64, s.N), z = r([rows, 10]), labels = uploadTensor(ctx.device, randomInts(rows, 3, 10), [rows]);
-  tensors.push(labels);
-  await add1('softmax_xent.fwd.v1', softmaxXentForward(ctx, z, labels, o([rows])));
-  await add1('softmax_xent.fwd_bwd.v1', softmaxXentForwardBackward(ctx, z, labels, o([rows]), o([rows, 10])));
-  await add1('softmax_xent.softmax.v1', softmax(ctx, z, o([rows, 10])));
-  await add1('metrics.argmax.v1', argmax(ctx, z, o([rows], 'u32')));
-  await add1('metrics.correct.v1', countCorrect(ctx, z, labels, o([1], 'u32')));
-
-  const images = new Uint8Array(rows * 784).map((_, i) => (i * 2654435761) >>> 24);
-  const ds = new GpuDataset(ctx, { count: rows, rows: 28, cols: 28, images, labels: new Uint8Array(rows), classes: 10 });
-  tensors.push(ds.images, ds.labels, ds.perm);
-  const gather = await ds.gather(s.N, null);
-  tensors.push(gather.x, gather.y);
-  await add1('data.gather.v1', gather.dispatch);
   return cases;
 }
 

@@ -2,11 +2,6 @@ import conv2d from '../../shaders/conv2d.wgsl?raw';
 import conv2dBlocked from '../../shaders/conv2d_blocked.wgsl?raw';
 import conv2dWgrad from '../../shaders/conv2d_wgrad.wgsl?raw';
 import conv2dGemm from '../../shaders/conv2d_gemm.wgsl?raw';
-import softmaxXent from '../../shaders/softmax_xent.wgsl?raw';
-import metrics from '../../shaders/metrics.wgsl?raw';
-import dropout from '../../shaders/dropout.wgsl?raw';
-import optim from '../../shaders/optim.wgsl?raw';
-import data from '../../shaders/data.wgsl?raw';
 
 import { kernelDef, type KernelDef } from './contract.js';
 import type { AnyFamily } from './family.js';
@@ -16,13 +11,19 @@ import { biasFamily } from './bias/family.js';
 import { reluFamily } from './activation/family.js';
 import { elementwiseFamily } from './elementwise/family.js';
 import { reduceFamily } from './reduce/family.js';
+import { softmaxXentFamily } from './softmax_xent/family.js';
+import { metricsFamily } from './metrics/family.js';
+import { dropoutFamily } from './dropout/family.js';
+import { optimFamily } from './optim/family.js';
+import { dataFamily } from './data/family.js';
 import { CONV_GEMM_KERNELS } from '../ops/conv2d_gemm.js';
 
 export type { KernelDef };
 
 /** Every kernel family: the registry, the bench sweep, selftest, the tests and `kernels` iterate this list. */
 export const FAMILIES: readonly AnyFamily[] = [matmulFamily,
-  maxPool2dFamily, avgPool2dFamily, biasFamily, reluFamily, elementwiseFamily, reduceFamily];
+  maxPool2dFamily, avgPool2dFamily, biasFamily, reluFamily, elementwiseFamily, reduceFamily,
+  softmaxXentFamily, metricsFamily, dropoutFamily, optimFamily, dataFamily];
 
 const defs: KernelDef[] = [];
 
@@ -50,16 +51,6 @@ add('conv2d.pack_grad.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'pack_dy', 64, {}, 'c
 add('conv2d.col2im.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'col2im', 64, {}, 'conv2d.bwd_input.v3');
 add('conv2d.unpack_weight.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'unpack_w', 64, {}, 'conv2d.bwd_weight.v3');
 add('conv2d.unpack_bias.v3', 'conv2d_gemm.wgsl', conv2dGemm, 'unpack_b', 64, {}, 'conv2d.bwd_weight.v3');
-add('softmax_xent.fwd.v1', 'softmax_xent.wgsl', softmaxXent, 'fwd');
-add('softmax_xent.fwd_bwd.v1', 'softmax_xent.wgsl', softmaxXent, 'fwd_bwd');
-add('softmax_xent.softmax.v1', 'softmax_xent.wgsl', softmaxXent, 'softmax');
-add('metrics.argmax.v1', 'metrics.wgsl', metrics, 'argmax');
-add('metrics.correct.v1', 'metrics.wgsl', metrics, 'correct');
-add('dropout.fwd.v1', 'dropout.wgsl', dropout, 'fwd');
-add('dropout.bwd.v1', 'dropout.wgsl', dropout, 'bwd');
-add('optim.sgd.v1', 'optim.wgsl', optim, 'sgd');
-add('optim.adam.v1', 'optim.wgsl', optim, 'adam');
-add('data.gather.v1', 'data.wgsl', data, 'gather');
 
 export const registry: ReadonlyMap<string, KernelDef> = new Map(defs.map((d) => [d.name, d]));
 

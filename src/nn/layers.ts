@@ -1,6 +1,6 @@
 import { Var, type Graph } from '../autograd/graph.js';
 import * as F from '../autograd/ops.js';
-import type { OpDispatch } from '../ops/common.js';
+import type { KernelDispatch } from '../kernels/contract.js';
 import type { Param, ParamStore } from './params.js';
 
 /** The serialisable description of one layer; a model is an array of these. */
@@ -14,8 +14,8 @@ export type LayerSpec =
 
 export interface ForwardState {
   training: boolean;
-  /** Dropout dispatches whose seed the trainer rewrites each step. */
-  dropouts: OpDispatch[];
+  /** Dropout dispatches whose seed the trainer rewrites each step (set('seed', ...)). */
+  dropouts: KernelDispatch[];
   seed: number;
 }
 

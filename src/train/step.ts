@@ -5,7 +5,8 @@ import { Graph } from '../autograd/graph.js';
 import { softmaxCrossEntropy } from '../autograd/ops.js';
 import { axpy } from '../kernels/elementwise/family.js';
 import { reduceSum } from '../kernels/reduce/family.js';
-import { argmax, countCorrect, softmax } from '../ops/loss.js';
+import { softmax } from '../kernels/softmax_xent/family.js';
+import { argmax, countCorrect } from '../kernels/metrics/family.js';
 import type { Sequential } from '../nn/model.js';
 import type { ForwardState } from '../nn/layers.js';
 import type { Optimizer } from '../optim/optimizer.js';
@@ -48,10 +49,8 @@ export class TrainStep {
 
   /** Rewrites per-step uniforms (dropout seeds, optimizer step/lr): queue writes, no readback. */
   prepare(t: number, lr: number, seed: number): void {
-    // The dropout seed is word 1 of its uniform block ({n, seed, rate}); a new mask every step.
-    for (const [i, d] of this.state.dropouts.entries()) {
-      this.ctx.queue.writeBuffer(d.uniform, 4, new Uint32Array([(Math.imul(seed, 7919) + i * 104729 + t) >>> 0]));
-    }
+    // A new dropout mask every step: only the seed changes.
+    for (const [i, d] of this.state.dropouts.entries()) d.set('seed', (Math.imul(seed, 7919) + i * 104729 + t) >>> 0);
     this.optimizer?.prepare(t, lr);
   }
 

@@ -14,7 +14,7 @@ import { pool2dGeom } from '../../src/kernels/pool2d/family.js';
 import { conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/ref/conv2d.js';
 import { biasAddRef, biasGradRef } from '../../src/kernels/bias/ref.js';
 import { maxPoolBwdRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
-import { softmaxXentRef } from '../../src/ref/dense.js';
+import { softmaxXentRef } from '../../src/kernels/softmax_xent/ref.js';
 import { reluBwdRef, reluRef } from '../../src/kernels/activation/ref.js';
 import { matmulRef } from '../../src/kernels/matmul/ref.js';
 import { randomInts, uniform } from '../../src/util/rng.js';

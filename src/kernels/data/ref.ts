@@ -1,13 +1,13 @@
-// Float64 twin of the batch gather/augment kernel (same hash, same inverse mapping).
-import { hash01Ref } from './dropout.js';
+// Float64 reference for the data family's gather/augment (same hash, same inverse mapping).
+import { hash01Ref } from '../hash_ref.js';
 
-export interface GatherParams {
+export interface GatherRefParams {
   B: number; start: number; H: number; W: number;
   mean: number; std: number;
   augment?: { seed: number; maxShift: number; maxRot: number; scaleJit: number };
 }
 
-export function gatherRef(images: Uint8Array, labels: ArrayLike<number>, perm: ArrayLike<number>, count: number, p: GatherParams): { x: Float64Array; y: number[] } {
+export function gatherRef(images: Uint8Array, labels: ArrayLike<number>, perm: ArrayLike<number>, count: number, p: GatherRefParams): { x: Float64Array; y: number[] } {
   const hw = p.H * p.W;
   const x = new Float64Array(p.B * hw);
   const y: number[] = [];

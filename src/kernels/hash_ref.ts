@@ -1,4 +1,5 @@
-// CPU twin of the dropout mask: the same counter-based hash in 32-bit integer arithmetic.
+// CPU twin of shaders/common/hash.wgsl, in 32-bit integer arithmetic: references regenerate the
+// same dropout masks and augmentations from (seed, index) as the kernels.
 
 function pcg(v: number): number {
   const s = (Math.imul(v >>> 0, 747796405) + 2891336453) >>> 0;
@@ -9,10 +10,4 @@ function pcg(v: number): number {
 /** Uniform in [0, 1) from (seed, i), 24 bits, as the shaders compute it. */
 export function hash01Ref(seed: number, i: number): number {
   return (pcg((i ^ pcg(seed >>> 0)) >>> 0) >>> 8) / 16777216;
-}
-
-export function dropoutMaskRef(n: number, seed: number, rate: number): Float64Array {
-  const mask = new Float64Array(n);
-  for (let i = 0; i < n; i++) mask[i] = hash01Ref(seed, i) >= rate ? 1 / (1 - rate) : 0;
-  return mask;
 }

@@ -1,12 +1,14 @@
-// data: builds a training batch on the GPU from the whole data set, which is uploaded once.
+// data v1: builds a training batch on the GPU from the whole data set, which is uploaded once.
 //   gather: for output pixel i of [B, 1, H, W]: b = i / (H*W), j = start + b (position in the
 //   epoch's permutation), img = perm[j]; x = (pixel/255 - mean) * invStd, y[b] = labels[img].
 //   With augment != 0 each sample gets a random rotation/scale/shift about the image centre from a
 //   hash of (seed, j), sampled bilinearly with zero outside. Positions j >= count (a ragged last
 //   batch) give x = 0 and label 0xFFFFFFFF, which no prediction matches.
 // Layout: images are u8 pixels packed four to a u32 (little-endian), [count, H, W].
-// Bindings: 0 params, 1 images, 2 labels (u32), 3 perm (u32), 4 x (f32 out), 5 y (u32 out).
-// Dispatch: one invocation per output pixel on a 2-D grid: id = (wg.x + wg.y*nwg.x)*WG + local.
+// Bindings: p, images [ceil(count*H*W/4)] (u32), labels [count] (u32), perm [count] (u32),
+//   x [B,1,H,W] (f32 out), y [B] (u32 out). Needs common/index.wgsl (flat_id) and
+//   common/hash.wgsl (hash01).
+// Dispatch: one invocation per output pixel, WG per workgroup, on a 2-D grid (id = flat_id).
 
 struct P {
   B: u32, start: u32, count: u32, H: u32,
@@ -15,7 +17,7 @@ struct P {
   scaleJit: f32, _a: f32, _b: f32, _c: f32,
 }
 
-override WG: u32 = 64;
+override WG: u32;
 
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> images: array<u32>;
@@ -23,16 +25,6 @@ override WG: u32 = 64;
 @group(0) @binding(3) var<storage, read> perm: array<u32>;
 @group(0) @binding(4) var<storage, read_write> x: array<f32>;
 @group(0) @binding(5) var<storage, read_write> y: array<u32>;
-
-fn pcg(v: u32) -> u32 {
-  let s = v * 747796405u + 2891336453u;
-  let w = ((s >> ((s >> 28u) + 4u)) ^ s) * 277803737u;
-  return (w >> 22u) ^ w;
-}
-
-fn hash01(seed: u32, i: u32) -> f32 {
-  return f32(pcg(i ^ pcg(seed)) >> 8u) / 16777216.0;
-}
 
 fn pixel(img: u32, r: i32, c: i32) -> f32 {
   if (r < 0 || c < 0 || r >= i32(p.H) || c >= i32(p.W)) { return 0.0; }
@@ -54,7 +46,7 @@ fn bilinear(img: u32, sy: f32, sx: f32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn gather(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WG + li;
+  let i = flat_id(wid, nwg, li);
   let hw = p.H * p.W;
   if (i >= p.B * hw) { return; }
   let b = i / hw;

@@ -1,7 +1,7 @@
-// Float64 references for loss and metrics.
+// Float64 reference for the softmax_xent family: plain loops, max-subtracted like the kernel.
 type Arr = ArrayLike<number>;
 
-/** Per-row cross-entropy of softmax(z) and its gradient gscale*(p - onehot). */
+/** Per-row cross-entropy of softmax(z), the probabilities, and the gradient gscale*(p - onehot). */
 export function softmaxXentRef(z: Arr, labels: Arr, B: number, K: number, gscale = 1 / B): { loss: Float64Array; dz: Float64Array; probs: Float64Array } {
   const loss = new Float64Array(B), dz = new Float64Array(B * K), probs = new Float64Array(B * K);
   for (let b = 0; b < B; b++) {
@@ -16,14 +16,4 @@ export function softmaxXentRef(z: Arr, labels: Arr, B: number, K: number, gscale
     }
   }
   return { loss, dz, probs };
-}
-
-export function argmaxRef(z: Arr, B: number, K: number): Uint32Array {
-  const out = new Uint32Array(B);
-  for (let b = 0; b < B; b++) {
-    let at = 0;
-    for (let k = 1; k < K; k++) if (z[b * K + k] > z[b * K + at]) at = k;
-    out[b] = at;
-  }
-  return out;
 }

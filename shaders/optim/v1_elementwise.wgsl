@@ -1,14 +1,15 @@
-// optim: in-place parameter updates over one flat parameter buffer (all layers at once).
+// optim v1: in-place parameter updates over one flat parameter buffer (all layers at once).
 //   sgd:  g' = g + wd*w;  v = mu*v + g';  w -= lr * (NESTEROV ? g' + mu*v : v)
 //   adam: ADAMW: w -= lr*wd*w (decoupled), else g' = g + wd*w (L2);
 //         m = b1*m + (1-b1)*g';  v = b2*v + (1-b2)*g'^2;
 //         w -= lr * (m/bc1) / (sqrt(v/bc2) + eps),  bc1 = 1-b1^t, bc2 = 1-b2^t (host computes)
-// Bindings: 0 params, 1 grad, 2 w (rw), 3 m / velocity (rw), 4 v (adam only, rw).
-// Dispatch: one invocation per element on a 2-D grid: id = (wg.x + wg.y*nwg.x)*WG + local.
+// Bindings: p (sgd leaves b1, b2, eps unused and bc1 = bc2 = 1), grad [n], w [n] (rw),
+//   m [n] (sgd: the velocity; rw), v [n] (adam only; rw). Needs common/index.wgsl (flat_id).
+// Dispatch: one invocation per element, WG per workgroup, on a 2-D grid (id = flat_id).
 
 struct P { n: u32, lr: f32, wd: f32, mu: f32, b1: f32, b2: f32, eps: f32, bc1: f32, bc2: f32, _a: u32, _b: u32, _c: u32 }
 
-override WG: u32 = 64;
+override WG: u32;
 override NESTEROV: bool = false;
 override ADAMW: bool = false;
 
@@ -20,7 +21,7 @@ override ADAMW: bool = false;
 
 @compute @workgroup_size(WG)
 fn sgd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WG + li;
+  let i = flat_id(wid, nwg, li);
   if (i >= p.n) { return; }
   let g = grad[i] + p.wd * w[i];
   let vel = p.mu * m[i] + g;
@@ -30,7 +31,7 @@ fn sgd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @
 
 @compute @workgroup_size(WG)
 fn adam(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WG + li;
+  let i = flat_id(wid, nwg, li);
   if (i >= p.n) { return; }
   var wi = w[i];
   var g = grad[i];

@@ -1,15 +1,17 @@
-// softmax_xent: fused, numerically stable softmax + cross-entropy over logits [B, K] (row-major).
+// softmax_xent v1 (one invocation per row): fused, numerically stable softmax + cross-entropy
+// over logits [B, K] (row-major).
 //   fwd:     loss[b] = logsumexp(z[b,:]) - z[b, label[b]]
 //   fwd_bwd: the same loss, and dz[b,k] = gscale * (softmax(z[b,:])[k] - (k == label[b]))
 //            (gscale = 1/B gives the gradient of the mean loss)
 //   softmax: probs[b,k] = softmax(z[b,:])[k]   (prediction)
 // A label >= K writes NaN so the error shows up in the loss instead of passing silently.
-// Bindings: 0 params {B, K, gscale}, 1 z, 2 labels (u32), 3 loss [B], 4 dz / probs [B,K].
-// Dispatch: one invocation per row on a 2-D grid: row = (wg.x + wg.y*nwg.x)*WG + local.
+// Bindings: p {B, K, gscale}, z [B,K], labels [B] (u32), loss [B], dz [B,K] (the probabilities
+//   for `softmax`). Needs common/index.wgsl (flat_id).
+// Dispatch: one invocation per row, WG per workgroup, on a 2-D grid (row = flat_id).
 
 struct P { B: u32, K: u32, gscale: f32, _pad: u32 }
 
-override WG: u32 = 64;
+override WG: u32;
 
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> z: array<f32>;
@@ -37,7 +39,7 @@ fn row_loss(o: u32, label: u32, m: f32, s: f32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn fwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let b = (wid.x + wid.y * nwg.x) * WG + li;
+  let b = flat_id(wid, nwg, li);
   if (b >= p.B) { return; }
   let o = b * p.K;
   let m = row_max(o);
@@ -46,7 +48,7 @@ fn fwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @
 
 @compute @workgroup_size(WG)
 fn fwd_bwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let b = (wid.x + wid.y * nwg.x) * WG + li;
+  let b = flat_id(wid, nwg, li);
   if (b >= p.B) { return; }
   let o = b * p.K;
   let label = labels[b];
@@ -62,7 +64,7 @@ fn fwd_bwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
 
 @compute @workgroup_size(WG)
 fn softmax(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let b = (wid.x + wid.y * nwg.x) * WG + li;
+  let b = flat_id(wid, nwg, li);
   if (b >= p.B) { return; }
   let o = b * p.K;
   let m = row_max(o);

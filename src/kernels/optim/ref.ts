@@ -1,5 +1,5 @@
-// Float64 reference optimizer steps, straight from the update rules (PyTorch's conventions).
-import type { AdamHyper, SgdHyper } from '../ops/optim.js';
+// Float64 reference for the optim family, straight from the update rules (PyTorch's conventions).
+import type { AdamHyper, SgdHyper } from './family.js';
 
 type Arr = ArrayLike<number>;
 

@@ -1,13 +1,15 @@
-// metrics: classification results over logits [B, K], kept on the GPU across batches.
+// metrics v1 (one invocation per row): classification results over logits [B, K], kept on the
+// GPU across batches.
 //   argmax:  pred[b] = first index of the row maximum
 //   correct: count[0] += number of rows whose argmax equals label[b] (atomic; the host clears
 //            the counter once per evaluation and reads it back once at the end)
-// Bindings: 0 params {B, K}, 1 z, 2 labels (u32), 3 pred (u32), 4 count (atomic u32).
-// Dispatch: one invocation per row on a 2-D grid: row = (wg.x + wg.y*nwg.x)*WG + local.
+// Bindings: p {B, K}, z [B,K], labels [B] (u32), pred [B] (u32), count [1] (atomic u32).
+//   Needs common/index.wgsl (flat_id).
+// Dispatch: one invocation per row, WG per workgroup, on a 2-D grid (row = flat_id).
 
 struct P { B: u32, K: u32, _a: u32, _b: u32 }
 
-override WG: u32 = 64;
+override WG: u32;
 
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> z: array<f32>;
@@ -26,14 +28,14 @@ fn row_argmax(o: u32) -> u32 {
 
 @compute @workgroup_size(WG)
 fn argmax(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let b = (wid.x + wid.y * nwg.x) * WG + li;
+  let b = flat_id(wid, nwg, li);
   if (b >= p.B) { return; }
   pred[b] = row_argmax(b * p.K);
 }
 
 @compute @workgroup_size(WG)
 fn correct(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let b = (wid.x + wid.y * nwg.x) * WG + li;
+  let b = flat_id(wid, nwg, li);
   if (b >= p.B) { return; }
   if (row_argmax(b * p.K) == labels[b]) { atomicAdd(&count, 1u); }
 }

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { softmax, softmaxXentFamily, softmaxXentForward, softmaxXentForwardBackward } from '../../src/kernels/softmax_xent/family.js';
+import { XENT_CASES } from '../../src/kernels/softmax_xent/cases.js';
+import { softmaxXentRef } from '../../src/kernels/softmax_xent/ref.js';
+import { uploadTensor } from '../../src/gpu/buffers.js';
+import { randomInts, uniform } from '../../src/util/rng.js';
+import { exec, gpu, output, read } from '../helpers/gpu.js';
+import { expectClose, FWD, GRAD } from '../helpers/check.js';
+
+const versions = softmaxXentFamily.versions.map((v) => v.name);
+const cases = softmaxXentFamily.versions.flatMap((v) => XENT_CASES.map((s) => [`${v.name} ${softmaxXentFamily.describe(s)}`, v.name, s] as const));
+
+describe('softmax_xent family vs float64 reference', () => {
+  it('has the v1 baseline first', () => {
+    expect(versions[0]).toBe('v1');
+    expect(versions).toEqual(versions.map((_, i) => `v${i + 1}`));
+  });
+
+  it.each(cases)('%s', async (_n, version, s) => {
+    const ctx = await gpu();
+    const { B, K } = s;
+    const zv = uniform(B * K, B * K, -4, 4);
+    const lv = randomInts(B, B + K, K);
+    const z = uploadTensor(ctx.device, zv, [B, K]), labels = uploadTensor(ctx.device, lv, [B]);
+    const loss1 = output(ctx, [B]), loss2 = output(ctx, [B]), dz = output(ctx, [B, K]), probs = output(ctx, [B, K]);
+    const why = softmaxXentFamily.versions.find((v) => v.name === version)!.unfit(s, ctx.limits);
+    if (why) {
+      // An unfit version refuses with its reason; it never runs and guesses.
+      expect(() => softmaxXentForward(ctx, z, labels, loss1, { version })).toThrow(`softmax_xent.${version}: ${why}`);
+      return;
+    }
+    await exec(ctx, softmaxXentForward(ctx, z, labels, loss1, { version }), softmaxXentForwardBackward(ctx, z, labels, loss2, dz, { version }),
+      softmax(ctx, z, probs, { version }));
+    const ref = softmaxXentRef(zv, lv, B, K);
+    expectClose('loss (fwd)', await read(ctx, loss1), ref.loss, FWD.atol, FWD.rtol);
+    expectClose('loss (fwd_bwd)', await read(ctx, loss2), ref.loss, FWD.atol, FWD.rtol);
+    expectClose('dlogits', await read(ctx, dz), ref.dz, GRAD.atol, GRAD.rtol);
+    expectClose('softmax', await read(ctx, probs), ref.probs, FWD.atol, FWD.rtol);
+  });
+
+  it.each(versions)('%s stays finite for logits far outside exp range', async (version) => {
+    const ctx = await gpu();
+    const zv = new Float32Array([1000, -1000, 0, 500, 90, 89]);
+    const lv = new Uint32Array([1, 0]);
+    const z = uploadTensor(ctx.device, zv, [2, 3]), labels = uploadTensor(ctx.device, lv, [2]);
+    const loss = output(ctx, [2]), dz = output(ctx, [2, 3]), probs = output(ctx, [2, 3]);
+    await exec(ctx, softmaxXentForwardBackward(ctx, z, labels, loss, dz, { gscale: 1, version }), softmax(ctx, z, probs, { version }));
+    const ref = softmaxXentRef(zv, lv, 2, 3, 1);
+    expectClose('loss', await read(ctx, loss), ref.loss, FWD.atol, FWD.rtol);
+    expectClose('dlogits', await read(ctx, dz), ref.dz, GRAD.atol, GRAD.rtol);
+    expectClose('softmax', await read(ctx, probs), ref.probs, FWD.atol, FWD.rtol);
+  });
+
+  it.each(versions)('%s writes NaN loss for a label outside [0, K) rather than a plausible number', async (version) => {
+    const ctx = await gpu();
+    const z = uploadTensor(ctx.device, new Float32Array([0.1, 0.2, 0.3]), [1, 3]);
+    const labels = uploadTensor(ctx.device, new Uint32Array([3]), [1]);
+    const loss1 = output(ctx, [1]), loss2 = output(ctx, [1]);
+    // NaN must come from the kernel, not the poison.
+    for (const l of [loss1, loss2]) ctx.queue.writeBuffer(l.buffer, 0, new Float32Array([0]));
+    await exec(ctx, softmaxXentForward(ctx, z, labels, loss1, { version }), softmaxXentForwardBackward(ctx, z, labels, loss2, output(ctx, [1, 3]), { version }));
+    expect(Number.isNaN((await read(ctx, loss1))[0])).toBe(true);
+    expect(Number.isNaN((await read(ctx, loss2))[0])).toBe(true);
+  });
+
+  it('checks label tensors, shapes and versions', async () => {
+    const ctx = await gpu();
+    const z = uploadTensor(ctx.device, new Float32Array(6), [2, 3]);
+    const bad = uploadTensor(ctx.device, new Float32Array(2), [2]);
+    const labels = uploadTensor(ctx.device, new Uint32Array(2), [2]);
+    expect(() => softmaxXentForward(ctx, z, bad, output(ctx, [2]))).toThrow(/labels: expected u32/);
+    expect(() => softmaxXentForwardBackward(ctx, z, labels, output(ctx, [2]), output(ctx, [3, 2]))).toThrow(/logits grad: expected shape \[2, 3\]/);
+    expect(() => softmaxXentForwardBackward(ctx, z, labels, output(ctx, [2]), output(ctx, [2, 3]), { gscale: NaN })).toThrow(/gradient scale must be finite/);
+    expect(() => softmax(ctx, z, output(ctx, [2, 3]), { version: 'v9' })).toThrow(/softmax_xent has no version 'v9'/);
+  });
+});
