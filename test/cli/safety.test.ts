@@ -56,7 +56,7 @@ describe('flags, paths and exit codes (no training)', () => {
       [['train', '--epochs', '2.5'], '--epochs must be a positive integer, got 2.5'],
       [['evaluate', '--test-limit', '0'], '--test-limit must be a positive integer, got 0'],
       [['train', '--out', 'a.safetensors', '--checkpoint', 'a.safetensors'], 'a.safetensors: named by both --out and --checkpoint; they must be different files'],
-      [['frob'], "unknown command 'frob' (commands: train, evaluate, predict, profile, bench; webgpu-cnn --help for usage)"],
+      [['frob'], "unknown command 'frob' (commands: train, evaluate, predict, kernels, setup, profile, bench; webgpu-cnn --help for usage)"],
     ];
     for (const [args, line] of cases) {
       const r = cli(...tiny(args));
@@ -84,7 +84,7 @@ describe('flags, paths and exit codes (no training)', () => {
     const none = '/nonexistent/icd.json';
     const r = cliEnv({ VK_ICD_FILENAMES: none, VK_DRIVER_FILES: none, WEBGPU_CNN_SWIFTSHADER_ICD: none }, ...tiny(['train', '--out', 'na.safetensors']));
     expect(r.code, r.err).toBe(3);
-    expect(r.err.split('\n').filter((l) => l.startsWith('error'))).toEqual([expect.stringMatching(/^error: no WebGPU adapter found .*install/)]);
+    expect(r.err.split('\n').filter((l) => l.startsWith('error'))).toEqual([expect.stringMatching(/^error: no WebGPU adapter found; tried .*: install chromium/)]);
   });
 });
 
@@ -126,7 +126,7 @@ describe('--resume after an interrupted save (made by hand: checkpoint at epoch 
     bytes.set(new TextEncoder().encode('"epoch":"x"'), at);
     writeFileSync(ckpt, bytes);
     const r = cli('train', '--resume', '--checkpoint', ckpt);
-    expect([r.code, r.err]).toEqual([1, `error: ${ckpt}: bad epoch 'x' in the checkpoint metadata (not a whole number)`]);
+    expect([r.code, r.err]).toEqual([1, `error: ${ckpt}: epoch "x" in metadata is not a non-negative integer`]);
   });
 });
 

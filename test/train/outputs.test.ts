@@ -140,10 +140,10 @@ describe('checkpoint counts and flag values', () => {
     const m = new Sequential(PRESETS.lenet);
     const w = m.store.initialValues(1);
     const ck = (epoch: unknown, step: unknown) => encodeCheckpoint({ spec: PRESETS.lenet, weights: w, slots: [], optimizer: { type: 'sgd', lr: 0.1 }, epoch: epoch as number, step: step as number, config: {} }, m.store);
-    expect(() => decodeCheckpoint(ck('abc', 10), 'c.st')).toThrow("c.st: bad epoch 'abc' in the checkpoint metadata (not a whole number)");
-    expect(() => decodeCheckpoint(ck(2, -1), 'c.st')).toThrow("c.st: bad step '-1'");
-    expect(() => decodeCheckpoint(ck(2, ''), 'c.st')).toThrow("c.st: bad step ''");
-    expect(() => decodeCheckpoint(ck(1.5, 3), 'c.st')).toThrow("c.st: bad epoch '1.5'");
+    expect(() => decodeCheckpoint(ck('abc', 10), 'c.st')).toThrow('c.st: epoch "abc" in metadata is not a non-negative integer');
+    expect(() => decodeCheckpoint(ck(2, -1), 'c.st')).toThrow('c.st: step "-1" in metadata is not a non-negative integer');
+    expect(() => decodeCheckpoint(ck(2, ''), 'c.st')).toThrow('c.st: step "" in metadata is not a non-negative integer');
+    expect(() => decodeCheckpoint(ck(1.5, 3), 'c.st')).toThrow('c.st: epoch "1.5" in metadata is not a non-negative integer');
     expect(decodeCheckpoint(ck(2, 30), 'c.st').epoch).toBe(2);
   });
 
