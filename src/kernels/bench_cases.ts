@@ -4,9 +4,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { createTensor, uploadTensor, type Tensor } from '../gpu/buffers.js';
 import type { Dispatch } from '../gpu/dispatch.js';
 import { uniform, randomInts } from '../util/rng.js';
-import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom } from '../ops/conv2d.js';
-import { bwdInputScratchShapes, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../ops/conv2d_fast.js';
-import { Conv2dV3 } from '../ops/conv2d_gemm.js';
+import { conv2dGeom } from './conv2d/geometry.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../ops/pool2d.js';
 import { biasAdd, biasGrad } from '../ops/bias.js';
 import { add, axpy, fill, reduceSum, reluBackward, reluForward, scale } from '../ops/elementwise.js';
@@ -53,23 +51,10 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
   const add1 = async (kernel: string, ...ds: Array<Dispatch | Promise<Dispatch> | Promise<Dispatch[]>>) =>
     cases.push({ kernel, dispatches: (await Promise.all(ds)).flat() });
 
-  const args = { stride: 1, padding: (s.k - 1) / 2 };
-  const x = r([s.N, s.C, s.H, s.W]), w = r([s.K, s.C, s.k, s.k]), b = r([s.K]);
-  const g = conv2dGeom(x.shape, w.shape, args);
+  // Pooling and bias run on a conv layer's output at the bench size.
+  const g = conv2dGeom([s.N, s.C, s.H, s.W], [s.K, s.C, s.k, s.k], { stride: 1, padding: (s.k - 1) / 2 });
   const yShape = [g.N, g.K, g.OH, g.OW];
-  const dy = r(yShape), y = o(yShape), dx = o(x.shape), dw = o(w.shape);
-  const sh = bwdInputScratchShapes(w.shape);
-  const zeros = o(sh.zeros);
-  for (const v of ['v1', 'v2']) await add1(`conv2d.fwd.${v}`, v === 'v1' ? conv2dForward(ctx, x, w, b, y, args) : conv2dForwardV2(ctx, x, w, b, y, args));
-  await add1('conv2d.bwd_input.v1', conv2dBackwardInput(ctx, dy, w, dx, args));
-  await add1('conv2d.bwd_input.v2', conv2dBackwardInputV2(ctx, dy, w, dx, args, { wt: o(sh.wt), zeros }));
-  await add1('conv2d.bwd_weight.v1', conv2dBackwardWeight(ctx, x, dy, dw, args));
-  await add1('conv2d.bwd_weight.v2', conv2dBackwardWeightV2(ctx, x, dy, dw, args, o(wgradScratchShape(s.N, w.shape))));
-  // v3 keeps its im2col matrix and packed dy between passes, as in training.
-  const v3 = new Conv2dV3(ctx, x.shape, w.shape, args, (shape) => o(shape));
-  await add1('conv2d.fwd.v3', v3.forward(x, w, b, y));
-  await add1('conv2d.bwd_input.v3', v3.packGrad(dy), v3.backwardInput(dx));
-  await add1('conv2d.bwd_weight.v3', v3.weightGemm(), v3.unpackWeight(dw), v3.unpackBias(o([s.K])));
+  const dy = r(yShape), y = o(yShape), b = r([s.K]);
 
   const pool = { kernel: 2 };
   const py = [g.N, g.K, Math.floor(g.OH / 2), Math.floor(g.OW / 2)];
@@ -118,4 +103,10 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
 export function uncovered(cases: BenchCase[]): string[] {
   const seen = new Set(cases.flatMap((c) => c.dispatches.map((d) => d.kernel)));
   return [...registry.keys()].filter((k) => !seen.has(k));
+}
+
+/** The case names a sweep gives where every version fits: `family.vN` per family version, then each legacy op. */
+export function caseNames(): string[] {
+  const legacy = [...registry.values()].filter((d) => d.legacy && !d.partOf).map((d) => d.name);
+  return [...FAMILIES.flatMap((f) => f.versions.map((v) => `${f.name}.${v.name}`)), ...legacy];
 }
