@@ -1,8 +1,7 @@
 // Differentiable ops: each forward records its dispatch and, beside it, its backward.
 import type { Tensor } from '../gpu/buffers.js';
-import { conv2dBackwardInput, conv2dGeom, type Conv2dArgs } from '../ops/conv2d.js';
-import { bwdInputScratchShapes, bwdInputV2Supported, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../ops/conv2d_fast.js';
-import { Conv2dV3, conv2dV3Unfit, gemmGeom } from '../ops/conv2d_gemm.js';
+import { conv2dGeom, yShape, type Conv2dArgs } from '../kernels/conv2d/geometry.js';
+import { planConv2d } from '../kernels/conv2d/family.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dGeom, type Pool2dArgs } from '../kernels/pool2d/family.js';
 import { matmul } from '../kernels/matmul/family.js';
 import { biasAdd, biasGrad } from '../kernels/bias/family.js';
@@ -16,45 +15,20 @@ import { Var, type Graph } from './graph.js';
 
 const needs = (...vs: Var[]) => vs.some((v) => v.requiresGrad);
 
-/** im2col + vec4 GEMM (v3) where its scratch fits the device, else the direct v2 kernels. */
+/** The version the context's policy chooses for this layer's shape; every version takes one path. */
 export async function conv2d(g: Graph, x: Var, w: Var, b: Var, args: Conv2dArgs): Promise<Var> {
-  if (conv2dV3Unfit(g.ctx, gemmGeom(x.shape, w.shape, args))) return conv2dDirect(g, x, w, b, args);
-  const conv = new Conv2dV3(g.ctx, x.shape, w.shape, args, (shape) => g.alloc(shape));
-  const q = conv.q;
-  const y = g.alloc([q.N, q.K, q.OH, q.OW]);
-  g.forward.push(...(await conv.forward(x.t, w.t, b.t, y)));
+  const shape = conv2dGeom(x.shape, w.shape, args);
+  const plan = await planConv2d(g.ctx, shape, (s) => g.alloc(s));
+  const y = g.alloc(yShape(shape));
+  g.forward.push(...(await plan.forward(x.t, w.t, b.t, y)));
   const out: Var = new Var(y, needs(x, w, b), {
     name: 'conv2d', inputs: [x, w, b],
     backward: async (gr) => {
-      gr.backwardList.push(await conv.packGrad(gr.gradOf(out)));
-      if (w.requiresGrad || b.requiresGrad) gr.backwardList.push(await conv.weightGemm());
-      await gr.contribute(w, true, (dst, acc) => conv.unpackWeight(dst, { accumulate: acc }));
-      await gr.contribute(b, true, (dst, acc) => conv.unpackBias(dst, { accumulate: acc }));
-      await gr.contribute(x, true, (dst, acc) => conv.backwardInput(dst, { accumulate: acc }));
-    },
-  });
-  return out;
-}
-
-async function conv2dDirect(g: Graph, x: Var, w: Var, b: Var, args: Conv2dArgs): Promise<Var> {
-  const geo = conv2dGeom(x.shape, w.shape, args);
-  const y = g.alloc([geo.N, geo.K, geo.OH, geo.OW]);
-  g.forward.push(await conv2dForwardV2(g.ctx, x.t, w.t, b.t, y, args));
-  const out: Var = new Var(y, needs(x, w, b), {
-    name: 'conv2d', inputs: [x, w, b],
-    backward: async (gr) => {
-      const dy = gr.gradOf(out);
-      const partial = gr.alloc(wgradScratchShape(geo.N, w.shape));
-      await gr.contribute(w, true, (dst, acc) => conv2dBackwardWeightV2(gr.ctx, x.t, dy, dst, args, partial, { accumulate: acc }));
-      await gr.contribute(b, true, (dst, acc) => biasGrad(gr.ctx, dy, dst, { accumulate: acc }));
-      if (!x.requiresGrad) return;
-      if (bwdInputV2Supported(args, w.shape)) {
-        const sh = bwdInputScratchShapes(w.shape);
-        const scratch = { wt: gr.alloc(sh.wt), zeros: gr.alloc(sh.zeros) }; // new buffers are zero-filled
-        await gr.contribute(x, false, (dst) => conv2dBackwardInputV2(gr.ctx, dy, w.t, dst, args, scratch));
-      } else {
-        await gr.contribute(x, false, (dst) => conv2dBackwardInput(gr.ctx, dy, w.t, dst, args));
-      }
+      const can = plan.accumulates;
+      gr.backwardList.push(...(await plan.packGrad(gr.gradOf(out), { dx: x.requiresGrad, dw: w.requiresGrad, db: b.requiresGrad })));
+      await gr.contribute(w, can.dw, (dst, acc) => plan.backwardWeight(dst, { accumulate: acc }));
+      await gr.contribute(b, can.db, (dst, acc) => plan.backwardBias(dst, { accumulate: acc }));
+      await gr.contribute(x, can.dx, (dst, acc) => plan.backwardInput(dst, { accumulate: acc }));
     },
   });
   return out;

@@ -25,11 +25,11 @@ export class PipelineCache {
 
   get(def: KernelDef, constants: Constants = {}): Promise<GPUComputePipeline> {
     // The workgroup size always travels as override constants (the WGSL declares no default).
-    const all = { ...def.constants, ...(def.legacy ? {} : workgroupConstants(def.workgroup)), ...constants };
+    const all = { ...def.constants, ...workgroupConstants(def.workgroup), ...constants };
     const key = PipelineCache.key(def, all);
     let p = this.pipelines.get(key);
     if (!p) {
-      const mismatch = def.legacy ? null : contractMismatch(def);
+      const mismatch = contractMismatch(def);
       if (mismatch) return Promise.reject(new Error(`kernel ${def.name}: its contract does not match its WGSL: ${mismatch}`));
       // Synchronous creation inside an error scope: dawn.node's createComputePipelineAsync
       // crashed the process (corrupt mutex in Instance::ProcessEvents) on SwiftShader.

@@ -1,12 +1,9 @@
-// One benchmark case per registered op version at a chosen size: its dispatches on seeded
-// random inputs. Helper passes (weight flip, partial sums) run inside the case of their op.
+// One benchmark case per family version at a chosen size: the version's whole trial (forward and
+// backward where the family has both) on seeded random inputs.
 import type { GpuContext } from '../gpu/context.js';
 import { createTensor, uploadTensor, type Tensor } from '../gpu/buffers.js';
 import type { Dispatch } from '../gpu/dispatch.js';
 import { uniform } from '../util/rng.js';
-import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward, conv2dGeom } from '../ops/conv2d.js';
-import { bwdInputScratchShapes, conv2dBackwardInputV2, conv2dBackwardWeightV2, conv2dForwardV2, wgradScratchShape } from '../ops/conv2d_fast.js';
-import { Conv2dV3 } from '../ops/conv2d_gemm.js';
 import { FAMILIES, registry } from './registry.js';
 import type { BenchSize, Limits } from './family.js';
 
@@ -43,26 +40,6 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
       cases.push({ kernel: `${f.name}.${v.name}`, dispatches: await f.trial(ctx, v, shape, { rand: r, out: o }) });
     }
   }
-  const add1 = async (kernel: string, ...ds: Array<Dispatch | Promise<Dispatch> | Promise<Dispatch[]>>) =>
-    cases.push({ kernel, dispatches: (await Promise.all(ds)).flat() });
-
-  const args = { stride: 1, padding: (s.k - 1) / 2 };
-  const x = r([s.N, s.C, s.H, s.W]), w = r([s.K, s.C, s.k, s.k]), b = r([s.K]);
-  const g = conv2dGeom(x.shape, w.shape, args);
-  const yShape = [g.N, g.K, g.OH, g.OW];
-  const dy = r(yShape), y = o(yShape), dx = o(x.shape), dw = o(w.shape);
-  const sh = bwdInputScratchShapes(w.shape);
-  const zeros = o(sh.zeros);
-  for (const v of ['v1', 'v2']) await add1(`conv2d.fwd.${v}`, v === 'v1' ? conv2dForward(ctx, x, w, b, y, args) : conv2dForwardV2(ctx, x, w, b, y, args));
-  await add1('conv2d.bwd_input.v1', conv2dBackwardInput(ctx, dy, w, dx, args));
-  await add1('conv2d.bwd_input.v2', conv2dBackwardInputV2(ctx, dy, w, dx, args, { wt: o(sh.wt), zeros }));
-  await add1('conv2d.bwd_weight.v1', conv2dBackwardWeight(ctx, x, dy, dw, args));
-  await add1('conv2d.bwd_weight.v2', conv2dBackwardWeightV2(ctx, x, dy, dw, args, o(wgradScratchShape(s.N, w.shape))));
-  // v3 keeps its im2col matrix and packed dy between passes, as in training.
-  const v3 = new Conv2dV3(ctx, x.shape, w.shape, args, (shape) => o(shape));
-  await add1('conv2d.fwd.v3', v3.forward(x, w, b, y));
-  await add1('conv2d.bwd_input.v3', v3.packGrad(dy), v3.backwardInput(dx));
-  await add1('conv2d.bwd_weight.v3', v3.weightGemm(), v3.unpackWeight(dw), v3.unpackBias(o([s.K])));
   return cases;
 }
 
@@ -72,9 +49,7 @@ export function uncovered(cases: BenchCase[]): string[] {
   return [...registry.keys()].filter((k) => !seen.has(k));
 }
 
-/** The case names buildCases makes: family.version for each version fit at the bench shape, then the legacy kernels' own names. */
+/** The case names buildCases makes: family.version for each version fit at the bench shape. */
 export function caseNames(limits: Limits, size: BenchSize): string[] {
-  const inFamily = new Set(FAMILIES.flatMap((f) => f.versions.flatMap((v) => v.kernels.map((k) => k.name))));
-  const families = FAMILIES.flatMap((f) => f.versions.filter((v) => !v.unfit(f.benchShape(size), limits)).map((v) => `${f.name}.${v.name}`));
-  return [...families, ...[...registry.values()].filter((d) => !d.partOf && !inFamily.has(d.name)).map((d) => d.name)];
+  return FAMILIES.flatMap((f) => f.versions.filter((v) => !v.unfit(f.benchShape(size), limits)).map((v) => `${f.name}.${v.name}`));
 }

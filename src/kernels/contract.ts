@@ -37,8 +37,6 @@ export interface KernelDef extends KernelContract {
   code: string;
   /** Invocations along x per workgroup (the 1-D grid divisor). */
   wg: number;
-  /** A kernel not yet moved into its family (no named uniforms/bindings to check). */
-  legacy?: boolean;
 }
 
 const NAME = /^([a-z0-9_]+)\.(?:([a-z0-9_.]+)\.)?v(\d+)$/;

@@ -92,7 +92,7 @@ describe('selection policy', () => {
 
 describe('kernel contracts', () => {
   it('every family kernel matches its WGSL (uniform fields, bindings, workgroup overrides)', () => {
-    const checked = [...registry.values()].filter((d) => !d.legacy);
+    const checked = [...registry.values()];
     expect(checked.length).toBeGreaterThan(0);
     for (const d of checked) expect(`${d.name}: ${contractMismatch(d)}`).toBe(`${d.name}: null`);
   });

@@ -1,9 +1,9 @@
 // The float64 references' backward passes against central finite differences of their forwards:
 // for L(x) = sum(f(x) * r) with a fixed random r, dL/dx must equal backward(r).
 import { describe, it } from 'vitest';
-import { conv2dGeom } from '../../src/ops/conv2d.js';
+import { conv2dGeom } from '../../src/kernels/conv2d/geometry.js';
 import { pool2dGeom } from '../../src/kernels/pool2d/family.js';
-import { conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/ref/conv2d.js';
+import { conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/kernels/conv2d/ref.js';
 import { biasAddRef, biasGradRef } from '../../src/kernels/bias/ref.js';
 import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
 import { softmaxXentRef } from '../../src/kernels/softmax_xent/ref.js';

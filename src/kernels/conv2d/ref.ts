@@ -1,5 +1,6 @@
-// Float64 reference convolution (NCHW, weights [K,C,KH,KW]); plain loops, written from the definition.
-import type { Conv2dGeom } from '../ops/conv2d.js';
+// Float64 references for the conv2d family (NCHW, weights [K,C,KH,KW]): plain loops written from
+// the definition, nothing shared with the kernels.
+import type { Conv2dGeom } from './geometry.js';
 
 type Arr = ArrayLike<number>;
 const at4 = (d1: number, d2: number, d3: number) => (a: number, b: number, c: number, e: number) => ((a * d1 + b) * d2 + c) * d3 + e;
@@ -58,4 +59,12 @@ export function conv2dBwdWeightRef(x: Arr, dy: Arr, g: Conv2dGeom): Float64Array
               }
         }
   return dw;
+}
+
+/** db[k] = sum of dy[n, k, oh, ow] over n, oh, ow. */
+export function conv2dBwdBiasRef(dy: Arr, g: Conv2dGeom): Float64Array {
+  const db = new Float64Array(g.K);
+  const S = g.OH * g.OW;
+  for (let n = 0; n < g.N; n++) for (let k = 0; k < g.K; k++) for (let s = 0; s < S; s++) db[k] += dy[(n * g.K + k) * S + s];
+  return db;
 }

@@ -1,38 +1,31 @@
-// conv2d weight gradient, register-blocked (v2). x [N,C,H,W], dy [N,K,OH,OW], dw [K,C,KH,KW].
-//   wgrad: partial[s,k,j] = sum over the s-th chunk of the batch (NCH images) and all output
+// conv2d v2 weight gradient, register-blocked. x [N,C,H,W], dy [N,K,OH,OW], dw [K,C,KH,KW].
+//   wgrad: part[s,k,j] = sum over the s-th chunk of the batch (NCH images) and all output
 //          pixels of dy[n,k,oh,ow] * x[n,c,ih,iw], for 4 channels x 4 taps j = (c,kh,kw) per
 //          invocation; grid over S * ceil(K/4) * ceil(C*KH*KW/4). Chunks give parallelism when
 //          the weight is small; wsum then adds the S partials (deterministic, no atomics).
-//   wsum:  dw[j] (+)= sum_s partial[s, j]; one invocation per weight.
-// Bindings: 0 params, 1 a (x, or the partials for wsum), 2 b (dy), 4 out (partials or dw).
+//   wsum:  dw[j] (+)= sum_s parts[s, j]; one invocation per weight.
+// Bindings: p (conv2d/params.wgsl); wgrad x, dy -> part; wsum parts -> dw.
+// Dispatch: 1-D, WG per workgroup, flat_id over a 2-D grid.
 
-struct P {
-  N: u32, C: u32, H: u32, W: u32,
-  K: u32, KH: u32, KW: u32, OH: u32,
-  OW: u32, SH: u32, SW: u32, PH: u32,
-  PW: u32, S: u32, NCH: u32, _pad: u32,
-}
-
-override WG: u32 = 64;
+override WG: u32;
 override ACCUMULATE: bool = false;
 
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
-
-fn id(wid: vec3u, nwg: vec3u, li: u32) -> u32 { return (wid.x + wid.y * nwg.x) * WG + li; }
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> dy: array<f32>;
+@group(0) @binding(3) var<storage, read_write> part: array<f32>;
+@group(0) @binding(4) var<storage, read> parts: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dw: array<f32>;
 
 // x[n, c, ih, iw], 0 outside the image.
 fn xat(n: u32, c: u32, ih: i32, iw: i32) -> f32 {
   let inside = ih >= 0 && ih < i32(p.H) && iw >= 0 && iw < i32(p.W);
   let o = ((n * p.C + c) * p.H + u32(clamp(ih, 0, i32(p.H) - 1))) * p.W + u32(clamp(iw, 0, i32(p.W) - 1));
-  return select(0.0, a[o], inside);
+  return select(0.0, x[o], inside);
 }
 
 @compute @workgroup_size(WG)
 fn wgrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = id(wid, nwg, li);
+  let i = flat_id(wid, nwg, li);
   let taps = p.C * p.KH * p.KW;
   let tq = (taps + 3u) / 4u;
   let kq = (p.K + 3u) / 4u;
@@ -66,10 +59,10 @@ fn wgrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         let iw = vec4i(i32(ow * p.SW)) + tw;
         let xv = vec4f(xat(n, tc.x, ih.x, iw.x), xat(n, tc.y, ih.y, iw.y), xat(n, tc.z, ih.z, iw.z), xat(n, tc.w, ih.w, iw.w));
         let d = (n * p.K * p.OH + oh) * p.OW + ow;
-        a0 += b[d + d0] * xv;
-        a1 += b[d + d1] * xv;
-        a2 += b[d + d2] * xv;
-        a3 += b[d + d3] * xv;
+        a0 += dy[d + d0] * xv;
+        a1 += dy[d + d1] * xv;
+        a2 += dy[d + d2] * xv;
+        a3 += dy[d + d3] * xv;
       }
     }
   }
@@ -78,17 +71,17 @@ fn wgrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (k0 + kk >= p.K) { break; }
     for (var t = 0u; t < 4u; t++) {
       if (j0 + t >= taps) { break; }
-      out[(s * p.K + k0 + kk) * taps + j0 + t] = acc[kk][t];
+      part[(s * p.K + k0 + kk) * taps + j0 + t] = acc[kk][t];
     }
   }
 }
 
 @compute @workgroup_size(WG)
 fn wsum(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let i = id(wid, nwg, li);
+  let i = flat_id(wid, nwg, li);
   let total = p.K * p.C * p.KH * p.KW;
   if (i >= total) { return; }
   var acc = 0.0;
-  for (var s = 0u; s < p.S; s++) { acc += a[s * total + i]; }
-  if (ACCUMULATE) { out[i] += acc; } else { out[i] = acc; }
+  for (var s = 0u; s < p.S; s++) { acc += parts[s * total + i]; }
+  if (ACCUMULATE) { dw[i] += acc; } else { dw[i] = acc; }
 }

@@ -1,35 +1,26 @@
-// conv2d: direct convolution, NCHW activations, weights [K, C, KH, KW] (K = output channels).
-//   fwd:        y[n,k,oh,ow]  = b[k] + sum_{c,kh,kw} x[n,c,oh*SH+kh-PH, ow*SW+kw-PW] * w[k,c,kh,kw]
+// conv2d v1 (direct, the baseline): NCHW activations, weights [K, C, KH, KW] (K = output channels).
+//   fwd:        y[n,k,oh,ow]  = bias[k] + sum_{c,kh,kw} x[n,c,oh*SH+kh-PH, ow*SW+kw-PW] * w[k,c,kh,kw]
 //   bwd_input:  dx[n,c,ih,iw] = sum over (k,kh,kw) with oh*SH+kh-PH = ih (same for w) of dy * w
 //   bwd_weight: dw[k,c,kh,kw] (+)= sum_{n,oh,ow} dy[n,k,oh,ow] * x[n,c,ih,iw]   (bias grad: bias.wgsl)
-// Bindings (group 0): 0 params (uniform P), 1..2 inputs, 3 (fwd: bias) / output last.
-// Dispatch: one invocation per output element, WG per workgroup; id = (wg.x + wg.y*nwg.x)*WG + local,
-// so a 2-D grid covers more than 65535 workgroups. Out-of-padding taps read nothing.
+// Bindings: p (conv2d/params.wgsl); fwd x, w, bias -> y; bwd_input dy, w -> dx; bwd_weight x, dy -> dw.
+// Dispatch: one invocation per output element, WG per workgroup, flat_id over a 2-D grid (more
+// than 65535 workgroups). Out-of-padding taps read nothing.
 
-struct P {
-  N: u32, C: u32, H: u32, W: u32,
-  K: u32, KH: u32, KW: u32, OH: u32,
-  OW: u32, SH: u32, SW: u32, PH: u32,
-  PW: u32, _a: u32, _b: u32, _c: u32,
-}
-
-override WG: u32 = 64;
+override WG: u32;
 override ACCUMULATE: bool = false; // bwd_weight adds into dw instead of overwriting it
 
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> a: array<f32>;       // fwd/bwd_weight: x; bwd_input: dy
-@group(0) @binding(2) var<storage, read> bsrc: array<f32>;    // fwd/bwd_input: w; bwd_weight: dy
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> w: array<f32>;
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
-
-fn linear_id(wid: vec3u, nwg: vec3u, li: u32) -> u32 {
-  return (wid.x + wid.y * nwg.x) * WG + li;
-}
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(5) var<storage, read> dy: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dx: array<f32>;
+@group(0) @binding(7) var<storage, read_write> dw: array<f32>;
 
 @compute @workgroup_size(WG)
 fn fwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
        @builtin(local_invocation_index) li: u32) {
-  let i = linear_id(wid, nwg, li);
+  let i = flat_id(wid, nwg, li);
   if (i >= p.N * p.K * p.OH * p.OW) { return; }
   let ow = i % p.OW;
   let oh = (i / p.OW) % p.OH;
@@ -45,17 +36,17 @@ fn fwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       for (var kw = 0u; kw < p.KW; kw++) {
         let iw = i32(ow * p.SW + kw) - i32(p.PW);
         if (iw < 0 || iw >= i32(p.W)) { continue; }
-        acc += a[(xb + u32(ih)) * p.W + u32(iw)] * bsrc[(wb + kh) * p.KW + kw];
+        acc += x[(xb + u32(ih)) * p.W + u32(iw)] * w[(wb + kh) * p.KW + kw];
       }
     }
   }
-  out[i] = acc;
+  y[i] = acc;
 }
 
 @compute @workgroup_size(WG)
 fn bwd_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
              @builtin(local_invocation_index) li: u32) {
-  let i = linear_id(wid, nwg, li);
+  let i = flat_id(wid, nwg, li);
   if (i >= p.N * p.C * p.H * p.W) { return; }
   let iw = i32(i % p.W);
   let ih = i32((i / p.W) % p.H);
@@ -75,17 +66,17 @@ fn bwd_input(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: ve
         if (tw < 0 || tw % i32(p.SW) != 0) { continue; }
         let ow = u32(tw) / p.SW;
         if (ow >= p.OW) { continue; }
-        acc += a[(db + oh) * p.OW + ow] * bsrc[(wb + kh) * p.KW + kw];
+        acc += dy[(db + oh) * p.OW + ow] * w[(wb + kh) * p.KW + kw];
       }
     }
   }
-  out[i] = acc;
+  dx[i] = acc;
 }
 
 @compute @workgroup_size(WG)
 fn bwd_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
               @builtin(local_invocation_index) li: u32) {
-  let i = linear_id(wid, nwg, li);
+  let i = flat_id(wid, nwg, li);
   if (i >= p.K * p.C * p.KH * p.KW) { return; }
   let kw = i % p.KW;
   let kh = (i / p.KW) % p.KH;
@@ -101,9 +92,9 @@ fn bwd_weight(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: v
       for (var ow = 0u; ow < p.OW; ow++) {
         let iw = i32(ow * p.SW + kw) - i32(p.PW);
         if (iw < 0 || iw >= i32(p.W)) { continue; }
-        acc += bsrc[(db + oh) * p.OW + ow] * a[(xb + u32(ih)) * p.W + u32(iw)];
+        acc += dy[(db + oh) * p.OW + ow] * x[(xb + u32(ih)) * p.W + u32(iw)];
       }
     }
   }
-  if (ACCUMULATE) { out[i] += acc; } else { out[i] = acc; }
+  if (ACCUMULATE) { dw[i] += acc; } else { dw[i] = acc; }
 }

@@ -1,0 +1,108 @@
+// What a conv2d version is: a whole layer. plan() fixes the geometry and owns the scratch; the
+// plan then records the forward and, from the output gradient, the three backward passes. The
+// plan keeps x and w from its forward (v3 keeps its im2col matrix instead), so the backward entry
+// points take only their destinations.
+import { biasGrad } from '../bias/family.js';
+import type { GpuContext } from '../../gpu/context.js';
+import type { Tensor } from '../../gpu/buffers.js';
+import type { Dispatch } from '../../gpu/dispatch.js';
+import type { Alloc, Limits, Version } from '../family.js';
+import { expectShape } from '../shapes.js';
+import { wShape, xShape, yShape, type Conv2dGeom } from './geometry.js';
+
+/** Which gradients a backward computes (or a plan can add into an existing gradient). */
+export interface Grads { dx: boolean; dw: boolean; db: boolean }
+export interface AccumulateOpt { accumulate?: boolean }
+
+export interface Conv2dPlan {
+  readonly geom: Conv2dGeom;
+  /** The gradients this version can add into their destination; the others overwrite it. */
+  readonly accumulates: Readonly<Grads>;
+  /** y = conv(x, w) + b. */
+  forward(x: Tensor, w: Tensor, b: Tensor, y: Tensor): Promise<Dispatch[]>;
+  /** Takes dy for the gradients in `want` (default all); records what they share (v3: packed dy and the weight GEMM). */
+  packGrad(dy: Tensor, want?: Partial<Grads>): Promise<Dispatch[]>;
+  backwardInput(dx: Tensor, opts?: AccumulateOpt): Promise<Dispatch[]>;
+  backwardWeight(dw: Tensor, opts?: AccumulateOpt): Promise<Dispatch[]>;
+  backwardBias(db: Tensor, opts?: AccumulateOpt): Promise<Dispatch[]>;
+}
+
+export interface Conv2dVersion extends Version<Conv2dGeom> {
+  /** A plan for one layer at `shape`; throws `conv2d.vN: reason` where the version is unfit. */
+  plan(ctx: GpuContext, shape: Conv2dGeom, alloc: Alloc): Conv2dPlan;
+}
+
+/** Throws the version's reason where it cannot take the shape. */
+export function fitOrThrow(v: Version<Conv2dGeom>, shape: Conv2dGeom, limits: Limits): void {
+  const why = v.unfit(shape, limits);
+  if (why) throw new Error(`conv2d.${v.name}: ${why}`);
+}
+
+const NAMES = { dx: 'input', dw: 'weight', db: 'bias' } as const;
+
+/** Shape checks, the recorded tensors and the accumulate guard every version shares. */
+export abstract class BasePlan implements Conv2dPlan {
+  protected x?: Tensor;
+  protected w?: Tensor;
+  protected dy?: Tensor;
+  private want: Grads | null = null;
+
+  constructor(readonly version: string, protected ctx: GpuContext, readonly geom: Conv2dGeom, protected alloc: Alloc, readonly accumulates: Readonly<Grads>) {}
+
+  protected abstract encodeForward(x: Tensor, w: Tensor, b: Tensor, y: Tensor): Promise<Dispatch[]>;
+  protected abstract encodePackGrad(dy: Tensor, want: Grads): Promise<Dispatch[]>;
+  protected abstract encodeInput(dx: Tensor, accumulate: boolean): Promise<Dispatch[]>;
+  protected abstract encodeWeight(dw: Tensor, accumulate: boolean): Promise<Dispatch[]>;
+  protected abstract encodeBias(db: Tensor, accumulate: boolean): Promise<Dispatch[]>;
+
+  forward(x: Tensor, w: Tensor, b: Tensor, y: Tensor): Promise<Dispatch[]> {
+    const g = this.geom;
+    expectShape('conv2d input', x, xShape(g));
+    expectShape('conv2d weight', w, wShape(g));
+    expectShape('conv2d bias', b, [g.K]);
+    expectShape('conv2d output', y, yShape(g));
+    this.x = x;
+    this.w = w;
+    return this.encodeForward(x, w, b, y);
+  }
+
+  packGrad(dy: Tensor, want: Partial<Grads> = {}): Promise<Dispatch[]> {
+    expectShape('conv2d grad output', dy, yShape(this.geom));
+    if (!this.x) throw new Error(`conv2d.${this.version}: forward must come before packGrad`);
+    this.dy = dy;
+    this.want = { dx: want.dx ?? true, dw: want.dw ?? true, db: want.db ?? true };
+    return this.encodePackGrad(dy, this.want);
+  }
+
+  backwardInput(dx: Tensor, opts: AccumulateOpt = {}): Promise<Dispatch[]> {
+    expectShape('conv2d grad input', dx, xShape(this.geom));
+    return this.encodeInput(dx, this.guard('dx', opts));
+  }
+
+  backwardWeight(dw: Tensor, opts: AccumulateOpt = {}): Promise<Dispatch[]> {
+    expectShape('conv2d grad weight', dw, wShape(this.geom));
+    return this.encodeWeight(dw, this.guard('dw', opts));
+  }
+
+  backwardBias(db: Tensor, opts: AccumulateOpt = {}): Promise<Dispatch[]> {
+    expectShape('conv2d grad bias', db, [this.geom.K]);
+    return this.encodeBias(db, this.guard('db', opts));
+  }
+
+  private guard(which: keyof Grads, opts: AccumulateOpt): boolean {
+    const name = `conv2d.${this.version}`;
+    if (!this.want?.[which]) throw new Error(`${name}: packGrad must come first and include the ${NAMES[which]} gradient`);
+    if (opts.accumulate && !this.accumulates[which]) throw new Error(`${name}: its ${NAMES[which]} gradient cannot accumulate (write a temporary and add it)`);
+    return Boolean(opts.accumulate);
+  }
+
+  /** The tensors recorded by forward and packGrad (both ran: guard checked packGrad, packGrad checked forward). */
+  protected get recorded(): { x: Tensor; w: Tensor; dy: Tensor } {
+    return { x: this.x!, w: this.w!, dy: this.dy! };
+  }
+}
+
+/** db (+)= the bias family's per-channel sum of dy (v1 and v2; v3 folds the bias into its GEMM). */
+export function biasGradient(ctx: GpuContext, dy: Tensor, db: Tensor, accumulate: boolean): Promise<Dispatch> {
+  return biasGrad(ctx, dy, db, { accumulate });
+}
