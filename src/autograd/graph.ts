@@ -37,7 +37,8 @@ export class Graph {
   readonly tensors: Tensor[] = [];
   private written = new Set<Var>();
 
-  constructor(readonly ctx: GpuContext) {}
+  /** `training` false: a forward-only graph (evaluation); kernel choices time only the forward. */
+  constructor(readonly ctx: GpuContext, readonly training = true) {}
 
   /** A tensor that lives as long as the graph. */
   alloc(shape: readonly number[], dtype: 'f32' | 'u32' = 'f32'): Tensor {

@@ -17,7 +17,7 @@ const needs = (...vs: Var[]) => vs.some((v) => v.requiresGrad);
 
 /** The version the context's policy chooses for this layer's shape; every version takes one path. */
 export async function conv2d(g: Graph, x: Var, w: Var, b: Var, args: Conv2dArgs): Promise<Var> {
-  const shape = conv2dGeom(x.shape, w.shape, args);
+  const shape = { ...conv2dGeom(x.shape, w.shape, args), forwardOnly: !g.training };
   const plan = await planConv2d(g.ctx, shape, (s) => g.alloc(s));
   const y = g.alloc(yShape(shape));
   g.forward.push(...(await plan.forward(x.t, w.t, b.t, y)));

@@ -92,7 +92,7 @@ export class EvalStep {
     readonly probs: Tensor, readonly preds: Tensor, readonly correct: Tensor) {}
 
   static async build(ctx: GpuContext, model: Sequential, x: Tensor, labels: Tensor | null, pre: Dispatch[] = []): Promise<EvalStep> {
-    const g = new Graph(ctx);
+    const g = new Graph(ctx, false);
     const logits = await model.forward(g, g.input(x), { training: false, dropouts: [], seed: 0 });
     const probs = g.alloc(logits.shape), preds = g.alloc([logits.shape[0]], 'u32'), correct = g.alloc([1], 'u32');
     g.forward.push(await softmax(ctx, logits.t, probs), await argmax(ctx, logits.t, preds));

@@ -16,14 +16,16 @@ export const conv2dFamily: Family<Conv2dGeom, Conv2dVersion> = {
   name: 'conv2d',
   versions: [conv2dV1, conv2dV2, conv2dV3],
   order: ['v3', 'v2', 'v1'],
-  bucket: (g) => `N${pow2(g.N)} C${pow2(g.C)} K${pow2(g.K)} ${pow2(g.H)}x${pow2(g.W)} k${g.KH}x${g.KW} s${g.SH}x${g.SW} p${g.PH}x${g.PW}`,
-  describe: (g) => `x [${g.N}, ${g.C}, ${g.H}, ${g.W}] * w [${g.K}, ${g.C}, ${g.KH}, ${g.KW}] stride ${g.SH}x${g.SW} padding ${g.PH}x${g.PW}`,
-  /** The forward, then all three gradients from one packed dy. */
+  bucket: (g) => `N${pow2(g.N)} C${pow2(g.C)} K${pow2(g.K)} ${pow2(g.H)}x${pow2(g.W)} k${g.KH}x${g.KW} s${g.SH}x${g.SW} p${g.PH}x${g.PW}${g.forwardOnly ? ' fwd' : ''}`,
+  describe: (g) => `x [${g.N}, ${g.C}, ${g.H}, ${g.W}] * w [${g.K}, ${g.C}, ${g.KH}, ${g.KW}] s${g.SH} p${g.PH}${g.SW !== g.SH || g.PW !== g.PH ? ` (${g.SW}, ${g.PW} across)` : ''}${g.forwardOnly ? ' (forward only)' : ''}`,
+  /** The forward, then (unless the shape is forward-only) all three gradients from one packed dy. */
   async trial(ctx, v, g, { rand, out }) {
     const plan = v.plan(ctx, g, out);
     const x = rand([g.N, g.C, g.H, g.W]), w = rand([g.K, g.C, g.KH, g.KW]), b = rand([g.K]), dy = rand(yShape(g));
+    const fwd = await plan.forward(x, w, b, out(yShape(g)));
+    if (g.forwardOnly) return fwd;
     return [
-      ...(await plan.forward(x, w, b, out(yShape(g)))),
+      ...fwd,
       ...(await plan.packGrad(dy)),
       ...(await plan.backwardInput(out(x.shape))),
       ...(await plan.backwardWeight(out(w.shape))),

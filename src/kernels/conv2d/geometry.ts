@@ -13,6 +13,8 @@ export interface Conv2dGeom {
   N: number; C: number; H: number; W: number;
   K: number; KH: number; KW: number; OH: number; OW: number;
   SH: number; SW: number; PH: number; PW: number;
+  /** An evaluation graph's layer: only the forward runs, so only the forward is timed. */
+  forwardOnly?: boolean;
 }
 
 export function conv2dGeom(xShape: Shape, wShape: Shape, args: Conv2dArgs = {}): Conv2dGeom {
