@@ -5,18 +5,7 @@
 // Bindings: p {M,N,K}, A, B, C.
 // Dispatch: workgroup (T, T), grid (ceil(N/T), ceil(M/T)).
 
-struct P { M: u32, N: u32, K: u32, _pad: u32 }
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override ACCUMULATE: bool = false;
-override WG_X: u32;
-override WG_Y: u32;
-
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> B: array<f32>;
-@group(0) @binding(3) var<storage, read_write> C: array<f32>;
+// Sizes, switches, workgroup overrides and bindings: operands.wgsl (included first).
 
 var<workgroup> ta: array<f32, WG_X * WG_X>;
 var<workgroup> tb: array<f32, WG_X * WG_X>;

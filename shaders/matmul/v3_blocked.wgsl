@@ -6,18 +6,7 @@
 // Bindings: 0 params {M,N,K}, 1 A, 2 B, 3 C.
 // Dispatch: workgroup (WG_X, WG_Y); grid (ceil(N/(4*WG_X)), ceil(M/(4*WG_Y))); edge blocks mask by M and N.
 
-struct P { M: u32, N: u32, K: u32, _pad: u32 }
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override ACCUMULATE: bool = false;
-override WG_X: u32;
-override WG_Y: u32;
-
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read> A: array<f32>;
-@group(0) @binding(2) var<storage, read> B: array<f32>;
-@group(0) @binding(3) var<storage, read_write> C: array<f32>;
+// Sizes, switches, workgroup overrides and bindings: operands.wgsl (included first).
 
 fn a_at(m: u32, k: u32) -> f32 {
   if (m >= p.M) { return 0.0; }

@@ -9,15 +9,7 @@
 // Dispatch: one invocation per output element (fwd) or input element (bwd), WG per workgroup,
 //   on the 2-D grid of common/index.wgsl's flat_id.
 
-struct P {
-  N: u32, C: u32, H: u32, W: u32,
-  OH: u32, OW: u32, KH: u32, KW: u32,
-  SH: u32, SW: u32, PH: u32, PW: u32,
-}
-
-override WG: u32;
-
-@group(0) @binding(0) var<uniform> p: P;
+// The geometry uniform p and override WG: params.wgsl (included first).
 @group(0) @binding(1) var<storage, read> src: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(3) var<storage, read_write> idx: array<u32>;

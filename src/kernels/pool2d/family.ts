@@ -5,6 +5,7 @@
 import type { GpuContext } from '../../gpu/context.js';
 import type { Tensor } from '../../gpu/buffers.js';
 import indexSource from '../../../shaders/common/index.wgsl?raw';
+import params from '../../../shaders/pool2d/params.wgsl?raw';
 import v1Source from '../../../shaders/pool2d/v1_gather.wgsl?raw';
 import v2Source from '../../../shaders/pool2d/v2_scatter.wgsl?raw';
 import { dispatchKernel, kernelDef, type Access, type KernelDef, type KernelDispatch } from '../contract.js';
@@ -43,7 +44,7 @@ export const poolTiles = (g: Pool2dGeom) => g.SH === g.KH && g.SW === g.KW && g.
 const WG = 64;
 const GEOM = ['N', 'C', 'H', 'W', 'OH', 'OW', 'KH', 'KW', 'SH', 'SW', 'PH', 'PW'];
 const def = (name: string, file: string, source: string, entry: string, bindings: Record<string, Access>): KernelDef =>
-  kernelDef({ name, file: `pool2d/${file}`, source, include: [indexSource], entry, uniforms: GEOM, bindings, workgroup: WG });
+  kernelDef({ name, file: `pool2d/${file}`, source, include: [indexSource, params], entry, uniforms: GEOM, bindings, workgroup: WG });
 
 const MAX_FWD = def('pool2d.max_fwd.v1', 'v1_gather.wgsl', v1Source, 'max_fwd', { src: 'read', dst: 'read_write', idx: 'read_write' });
 const MAX_BWD_V1 = def('pool2d.max_bwd.v1', 'v1_gather.wgsl', v1Source, 'max_bwd', { src: 'read', dst: 'read_write', idx: 'read_write' });
