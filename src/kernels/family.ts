@@ -59,7 +59,9 @@ export function versionNamed<S, V extends Version<S>>(f: Family<S, V>, name: str
 /** Versions in built-in preference order for `shape`. */
 export function preferenceOrder<S, V extends Version<S>>(f: Family<S, V>, shape: S): V[] {
   const order = typeof f.order === 'function' ? f.order(shape) : f.order;
-  return order ? order.map((n) => versionNamed(f, n)) : [...f.versions].reverse();
+  const listed = (order ?? []).map((n) => versionNamed(f, n));
+  // A version the order does not name yet still runs (autotune times it), after the listed ones.
+  return [...listed, ...[...f.versions].reverse().filter((v) => !listed.includes(v))];
 }
 
 /** Rounds a size up to a power of two: shapes in one bucket behave alike for a kernel's choice. */
