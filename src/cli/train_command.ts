@@ -74,12 +74,13 @@ export async function trainCommand(f: Flags): Promise<void> {
   if (runtime !== 'node' && runtime !== 'browser') throw new UsageError(`--runtime must be node or browser, got '${runtime}'`);
   const load = datasetLoader(f);
   checkOutputs([['--out', out], ['--checkpoint', ckpt]]);
-  for (const file of cleanStaleTemps([out, ckpt])) note(`removed ${file}, a temporary file left by an interrupted run`);
+  const info = (m: string) => { if (!f.quiet) note(m); }; // --quiet: results, warnings and errors only
+  for (const file of cleanStaleTemps([out, ckpt])) info(`removed ${file}, a temporary file left by an interrupted run`);
   // The default model depends on the adapter (the browser runtime runs on this machine's too).
   const ctx = runtime === 'node' ? await context(f) : undefined;
   const cpu = f.model !== undefined || resume ? false : ctx ? ctx.isCpu : await nodeAdapterIsCpu();
   const cfg = config(f, resume, defaultModel(cpu));
-  if (cpu) note(`no GPU (a CPU adapter): training ${cfg.model} for ${cfg.epochs} epochs, minutes on a CPU; --model cnn trains the 99.5% model (a day on a CPU, minutes on a GPU)`);
+  if (cpu) info(`no GPU (a CPU adapter): training ${cfg.model} for ${cfg.epochs} epochs, minutes on a CPU; --model cnn trains the 99.5% model (a day on a CPU, minutes on a GPU)`);
   const saver = startSaver(out, ckpt, resume);
   if (resume && resume.epoch >= cfg.epochs) { ctx?.destroy(); return say(`nothing to do: the checkpoint is already at epoch ${resume.epoch} of ${cfg.epochs}`); }
 
@@ -92,15 +93,15 @@ export async function trainCommand(f: Flags): Promise<void> {
   // A diverged run stops with what is still on disk, and its own exit code (4).
   const diverged = (e: Error) => { throw e instanceof DivergedError || /^loss became/.test(e.message) ? new DivergedError(`${e.message}; ${saver.kept()}`) : e; };
   const onProgress = f.quiet ? undefined : makeProgress();
-  note(`training ${cfg.model} on ${split.train.count} images (${split.source}), testing on ${split.test.count}; batch ${cfg.batch}, ${cfg.optimizer.type} lr ${cfg.optimizer.lr}, ${cfg.augment ? 'augmented' : 'no augmentation'}`);
+  info(`training ${cfg.model} on ${split.train.count} images (${split.source}), testing on ${split.test.count}; batch ${cfg.batch}, ${cfg.optimizer.type} lr ${cfg.optimizer.lr}, ${cfg.augment ? 'augmented' : 'no augmentation'}`);
   let results: EpochResult[];
   if (runtime === 'browser') {
-    const log = (m: string) => { if (!f.quiet) note(m); };
+    const log = info;
     results = await trainInBrowser(f.chromium === undefined ? undefined : String(f.chromium), str(f, 'dataset', 'mnist'), split, cfg,
       f.resume ? readFileOr(ckpt, 'checkpoint') : undefined, { log, onProgress, onEpoch: saveEpoch }, selectionConfig(f)).catch(diverged);
   } else {
     results = (await train(ctx!, split, cfg, {
-      onReady: (versions) => { if (!f.quiet) note(versions); },
+      onReady: info,
       onProgress,
       onEpoch: async (r, snapshot) => {
         const c = await snapshot();
