@@ -63,6 +63,7 @@ export class SelectionPolicy {
   private autotuneOn: boolean;
   readonly store: AutotuneStore;
   private entries: Promise<Record<string, CachedChoice>> | null = null;
+  private measuring = 0;
   private cacheKey = '';
 
   constructor(private opts: SelectionOptions = {}) {
@@ -105,7 +106,8 @@ export class SelectionPolicy {
     }
     const record = (v: V, why: Why, times: Record<string, number> = {}) => {
       const d: Decision = { family: family.name, shape: family.describe(shape), bucket: family.bucket(shape), version: v.name, why, times, unfit };
-      this.decisions.push(d);
+      // Choices made inside another family's trial (conv2d v1's bias gradient) are not the run's.
+      if (!this.measuring) this.decisions.push(d);
       return v;
     };
     const forced = this.forced[family.name];
@@ -122,7 +124,8 @@ export class SelectionPolicy {
     const entries = await this.load();
     const hit = entries[key];
     if (hit && fits.some((v) => v.name === hit.version)) return record(versionNamed(family, hit.version), 'cached', hit.times);
-    const times = await this.measure(ctx, family, shape, fits);
+    this.measuring++;
+    const times = await this.measure(ctx, family, shape, fits).finally(() => this.measuring--);
     const best = pickFastest(family, times);
     entries[key] = { version: best, times };
     await this.store.save(this.cacheKey, entries);
