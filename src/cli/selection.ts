@@ -34,7 +34,8 @@ const ms = (t: number) => (t >= 1 ? `${t.toFixed(2)} ms` : `${(t * 1000).toFixed
 export function formatDecision(d: Decision): string {
   const times = Object.entries(d.times).map(([v, t]) => `${v} ${ms(t)}`).join(', ');
   const unfit = Object.entries(d.unfit).map(([v, r]) => `${v} unfit: ${r}`).join('; ');
-  return `  ${d.family.padEnd(12)} ${d.shape.padEnd(44)} ${d.version.padEnd(3)} ${d.why.padEnd(14)} ${[times, unfit].filter(Boolean).join('; ')}`;
+  const untimed = d.untimed?.length ? `${d.untimed.join(', ')} not timed (autotune budget spent)` : '';
+  return `  ${d.family.padEnd(12)} ${d.shape.padEnd(44)} ${d.version.padEnd(3)} ${d.why.padEnd(14)} ${[times, untimed, unfit].filter(Boolean).join('; ')}`;
 }
 
 export async function kernelsCommand(f: Flags): Promise<void> {

@@ -20,6 +20,8 @@ export interface Decision {
   times: Record<string, number>;
   /** Why the other versions could not take the shape. */
   unfit: Record<string, string>;
+  /** Versions that fit but were not timed: the autotune budget was spent on the ones before them. */
+  untimed?: string[];
 }
 
 export interface CachedChoice { version: string; times: Record<string, number> }
@@ -104,8 +106,8 @@ export class SelectionPolicy {
       const why = v.unfit(shape, ctx.limits);
       if (why) unfit[v.name] = why;
     }
-    const record = (v: V, why: Why, times: Record<string, number> = {}) => {
-      const d: Decision = { family: family.name, shape: family.describe(shape), bucket: family.bucket(shape), version: v.name, why, times, unfit };
+    const record = (v: V, why: Why, times: Record<string, number> = {}, untimed?: string[]) => {
+      const d: Decision = { family: family.name, shape: family.describe(shape), bucket: family.bucket(shape), version: v.name, why, times, unfit, ...(untimed?.length ? { untimed } : {}) };
       // Choices made inside another family's trial (conv2d v1's bias gradient) are not the run's.
       if (!this.measuring) this.decisions.push(d);
       return v;
@@ -125,12 +127,13 @@ export class SelectionPolicy {
     const hit = entries[key];
     if (hit && fits.some((v) => v.name === hit.version)) return record(versionNamed(family, hit.version), 'cached', hit.times);
     this.measuring++;
-    const times = await this.measure(ctx, family, shape, fits).finally(() => this.measuring--);
+    const untimed: string[] = [];
+    const times = await this.measure(ctx, family, shape, fits, untimed).finally(() => this.measuring--);
     const best = pickFastest(family, times);
     entries[key] = { version: best, times };
     await this.store.save(this.cacheKey, entries);
-    this.opts.onProgress?.(`autotune ${family.name} ${family.describe(shape)}: ${Object.entries(times).map(([k, t]) => `${k} ${t.toFixed(3)} ms`).join(', ')} -> ${best}`);
-    return record(versionNamed(family, best), 'fastest', times);
+    this.opts.onProgress?.(`autotune ${family.name} ${family.describe(shape)}: ${Object.entries(times).map(([k, t]) => `${k} ${t.toFixed(3)} ms`).join(', ')}${untimed.length ? ` (${untimed.join(', ')} not timed: budget spent)` : ''} -> ${best}`);
+    return record(versionNamed(family, best), 'fastest', times, untimed);
   }
 
   private load(): Promise<Record<string, CachedChoice>> {
@@ -138,11 +141,13 @@ export class SelectionPolicy {
     return this.entries;
   }
 
-  private async measure<S, V extends Version<S>>(ctx: GpuContext, family: Family<S, V>, shape: S, fits: V[]): Promise<Record<string, number>> {
+  private async measure<S, V extends Version<S>>(ctx: GpuContext, family: Family<S, V>, shape: S, fits: V[], untimed: string[]): Promise<Record<string, number>> {
     const times: Record<string, number> = {};
     const reps = this.opts.reps ?? 5;
     const deadline = performance.now() + (this.opts.budgetMs ?? 3000);
     for (const v of fits) {
+      // Past the budget, the rest of the built-in order is not timed (and cannot be chosen).
+      if (Object.keys(times).length && performance.now() > deadline) { untimed.push(v.name); continue; }
       const tensors: Tensor[] = [];
       let seed = 1;
       const scratch = {

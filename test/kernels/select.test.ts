@@ -52,6 +52,14 @@ describe('selection policy', () => {
     expect(Object.keys(p.decisions[0].times)).not.toContain('v4');
   });
 
+  it('a spent budget leaves the rest of the built-in order untimed, and says so', async () => {
+    const ctx = await gpu();
+    const p = new SelectionPolicy({ budgetMs: 0, reps: 1 });
+    expect((await p.choose(ctx, matmulFamily, shape)).name).toBe('v4');
+    expect(Object.keys(p.decisions[0].times)).toEqual(['v4']);
+    expect(p.decisions[0].untimed).toEqual(['v3', 'v2', 'v1']);
+  });
+
   it('autotune off takes the first fitting version of the built-in order', async () => {
     const ctx = await gpu();
     const p = new SelectionPolicy({ autotune: false });
