@@ -21,6 +21,8 @@ export class Profiler {
   private readonly readBuf: GPUBuffer;
   private pending: Dispatch[] = [];
   private resolved: Dispatch[] = [];
+  /** A collect() is mapping the read buffer: no resolve may copy into it until it is done. */
+  private reading = false;
   dropped = 0;
 
   constructor(private device: GPUDevice, capacity = 2048) {
@@ -37,11 +39,15 @@ export class Profiler {
     return { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 };
   }
 
-  /** Appends the query resolve to `enc`; call once per submit after the profiled passes. */
+  /**
+   * Appends the query resolve to `enc`; call once per submit after the profiled passes. Results
+   * nobody collected are superseded (a runner that never collects, such as evaluation on a
+   * profiling context, resolves every run); only a collect() still reading them is an error.
+   */
   resolve(enc: GPUCommandEncoder): void {
     const n = this.pending.length;
     if (!n) return;
-    if (this.resolved.length) throw new Error('profiler: collect() the previous results before resolving again');
+    if (this.reading) throw new Error('profiler: resolve() while collect() is still reading the previous results');
     enc.resolveQuerySet(this.querySet, 0, 2 * n, this.resolveBuf, 0);
     enc.copyBufferToBuffer(this.resolveBuf, 0, this.readBuf, 0, 16 * n);
     this.resolved = this.pending;
@@ -51,9 +57,15 @@ export class Profiler {
   async collect(): Promise<KernelTiming[]> {
     const list = this.resolved;
     if (!list.length) return [];
-    await this.readBuf.mapAsync(0x1 /* READ */, 0, 16 * list.length);
-    const t = new BigInt64Array(this.readBuf.getMappedRange(0, 16 * list.length).slice(0));
-    this.readBuf.unmap();
+    this.reading = true;
+    let t: BigInt64Array;
+    try {
+      await this.readBuf.mapAsync(0x1 /* READ */, 0, 16 * list.length);
+      t = new BigInt64Array(this.readBuf.getMappedRange(0, 16 * list.length).slice(0));
+      this.readBuf.unmap();
+    } finally {
+      this.reading = false;
+    }
     this.resolved = [];
     const out: KernelTiming[] = [];
     list.forEach((d, i) => {
