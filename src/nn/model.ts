@@ -19,7 +19,14 @@ export class Sequential {
     checkShapes(spec);
   }
 
+  /** Every layer's plan first (their scratch declared: one arena buffer per region and lane), then the forward. */
   async forward(g: Graph, x: Var, s: ForwardState): Promise<Var> {
+    const shapes = layerShapes(this.spec), N = x.shape[0];
+    let grad = x.requiresGrad; // whether layer i's input needs a gradient: from the first layer with parameters on
+    for (const [i, l] of this.layers.entries()) {
+      await l.plan?.(g, [N, ...(i ? shapes[i - 1] : this.spec.input)], grad);
+      grad ||= l.spec.type === 'conv2d' || l.spec.type === 'linear';
+    }
     let h = x;
     for (const l of this.layers) h = await l.forward(g, h, s);
     return h;
