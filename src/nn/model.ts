@@ -75,19 +75,19 @@ export function layerShapes(spec: ModelSpec): number[][] {
 }
 
 /**
- * GPU bytes an evaluation graph holds per image: every layer's output plus, for a convolution, the
- * largest scratch a version may keep (the im2col matrix, taps x output pixels).
+ * GPU bytes an evaluation graph holds per image: every layer's output plus the largest scratch a
+ * convolution version may need (the im2col matrix, taps x output pixels), which all layers share.
  */
 export function evalBytesPerImage(spec: ModelSpec): number {
   const shapes = layerShapes(spec);
-  let elems = spec.input.reduce((a, b) => a * b, 1);
+  let elems = spec.input.reduce((a, b) => a * b, 1), scratch = 0;
   shapes.forEach((sh, i) => {
     const l = spec.layers[i];
     const n = sh.reduce((a, b) => a * b, 1);
     elems += n;
-    if (l.type === 'conv2d') elems += (l.in * l.kernel * l.kernel + 1) * (n / l.out);
+    if (l.type === 'conv2d') scratch = Math.max(scratch, (l.in * l.kernel * l.kernel + 1) * (n / l.out));
   });
-  return 4 * elems;
+  return 4 * (elems + scratch);
 }
 
 /** The evaluation batch: at most `max`, and small enough that the graph stays within `budgetBytes`. */
