@@ -2,7 +2,9 @@
 // the engine is measured). Steady state must create no buffers and keep live bytes flat.
 // Usage: npm run bench:memory -- [--model lenet] [--batch 8] [--steps 10000] [--epoch-steps 1000]
 // With --graphs: the GPU bytes each model's graphs hold (training at --batch, default 64, and
-// evaluation at its evalBatch, or --eval-batch), built once each with the built-in kernel order.
+// evaluation at its evalBatch, or --eval-batch), built once each with the built-in kernel order;
+// the last column is the part in the graph's shared scratch arena (backward region in a training
+// graph, forward region in an evaluation graph).
 import { createNodeContext } from '../src/gpu/node.js';
 import { train } from '../src/train/trainer.js';
 import { parseArgs } from '../src/cli/args.js';
@@ -53,7 +55,8 @@ async function graphBytes(ctx: GpuContext, model: Sequential, batch: number, tra
   const x = createTensor(ctx.device, [batch, ...model.spec.input]), labels = createTensor(ctx.device, [batch], 'u32');
   const before = { bytes: m.liveBytes, buffers: m.liveBuffers };
   const step = training ? await TrainStep.build(ctx, model, x, labels, null) : await EvalStep.build(ctx, model, x, labels);
-  const out = { bytes: m.liveBytes - before.bytes, buffers: m.liveBuffers - before.buffers, largest: Math.max(...step.graph.tensors.map((t) => t.buffer.size)) };
+  const sc = step.graph.scratch;
+  const out = { bytes: m.liveBytes - before.bytes, buffers: m.liveBuffers - before.buffers, largest: Math.max(...step.graph.tensors.map((t) => t.buffer.size)), scratch: sc.bytes(training ? 'backward' : 'forward'), lanes: sc.buffers(training ? 'backward' : 'forward').length };
   step.destroy();
   x.buffer.destroy(); labels.buffer.destroy();
   return out;
@@ -63,13 +66,13 @@ async function graphs(): Promise<void> {
   const ctx = await createNodeContext({ selection: new SelectionPolicy({ autotune: false }) });
   const B = Number(flags.batch ?? 64);
   console.log(`GPU bytes held by each graph (built-in kernel order); ${ctx.describe()}`);
-  const rows = ['| model | graph | batch | live GPU MiB | buffers | largest buffer MiB |', '|---|---|---:|---:|---:|---:|'];
+  const rows = ['| model | graph | batch | live GPU MiB | buffers | largest buffer MiB | shared scratch MiB (buffers) |', '|---|---|---:|---:|---:|---:|---:|'];
   for (const name of flags.model ? [String(flags.model)] : ['lenet', 'keras', 'cnn']) {
     const model = new Sequential(PRESETS[name]);
     model.store.materialize(ctx, model.store.initialValues(1), 0);
     for (const [kind, batch] of [['training', B], ['evaluation', Number(flags['eval-batch'] ?? evalBatch(model.spec))]] as const) {
       const r = await graphBytes(ctx, model, batch, kind === 'training');
-      rows.push(`| ${name} | ${kind} | ${batch} | ${MiB(r.bytes)} | ${r.buffers} | ${MiB(r.largest)} |`);
+      rows.push(`| ${name} | ${kind} | ${batch} | ${MiB(r.bytes)} | ${r.buffers} | ${MiB(r.largest)} | ${MiB(r.scratch)} (${r.lanes}) |`);
       console.log(rows.at(-1));
     }
     model.store.destroy();
