@@ -1,5 +1,6 @@
 import type { GpuContext } from '../gpu/context.js';
 import { createTensor, type Tensor } from '../gpu/buffers.js';
+import { ScratchArena } from '../gpu/arena.js';
 import type { Dispatch } from '../gpu/dispatch.js';
 import { axpy } from '../kernels/elementwise/family.js';
 
@@ -36,9 +37,13 @@ export class Graph {
   readonly backwardList: Dispatch[] = [];
   readonly tensors: Tensor[] = [];
   private written = new Set<Var>();
+  /** Scratch that layers share (src/gpu/arena.ts); its buffers are the graph's, freed with it. */
+  readonly scratch: ScratchArena;
 
   /** `training` false: a forward-only graph (evaluation); kernel choices time only the forward. */
-  constructor(readonly ctx: GpuContext, readonly training = true) {}
+  constructor(readonly ctx: GpuContext, readonly training = true) {
+    this.scratch = new ScratchArena(ctx.limits.maxBufferSize, (bytes) => this.alloc([bytes / 4]).buffer);
+  }
 
   /** A tensor that lives as long as the graph. */
   alloc(shape: readonly number[], dtype: 'f32' | 'u32' = 'f32'): Tensor {

@@ -1,7 +1,8 @@
 // Differentiable ops: each forward records its dispatch and, beside it, its backward.
 import type { Tensor } from '../gpu/buffers.js';
 import { conv2dGeom, yShape, type Conv2dArgs } from '../kernels/conv2d/geometry.js';
-import { planConv2d } from '../kernels/conv2d/family.js';
+import { planConv2d, type Conv2dPlan } from '../kernels/conv2d/family.js';
+import type { Grads } from '../kernels/conv2d/plan.js';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dGeom, type Pool2dArgs } from '../kernels/pool2d/family.js';
 import { matmul } from '../kernels/matmul/family.js';
 import { biasAdd, biasGrad } from '../kernels/bias/family.js';
@@ -15,11 +16,21 @@ import { Var, type Graph } from './graph.js';
 
 const needs = (...vs: Var[]) => vs.some((v) => v.requiresGrad);
 
-/** The version the context's policy chooses for this layer's shape; every version takes one path. */
-export async function conv2d(g: Graph, x: Var, w: Var, b: Var, args: Conv2dArgs): Promise<Var> {
-  const shape = { ...conv2dGeom(x.shape, w.shape, args), forwardOnly: !g.training };
-  const plan = await planConv2d(g.ctx, shape, (s) => g.alloc(s));
-  const y = g.alloc(yShape(shape));
+/**
+ * A convolution layer's plan in g for the gradients `grads` (default all): the version the
+ * context's policy chooses for the shape, with its scratch declared in g's arena. Made ahead of
+ * the forward (Sequential makes every layer's first), the arena knows every layer's need before
+ * any scratch is used.
+ */
+export function planConv2dLayer(g: Graph, xShape: readonly number[], wShape: readonly number[], args: Conv2dArgs, grads?: Partial<Grads>): Promise<Conv2dPlan> {
+  const shape = { ...conv2dGeom(xShape, wShape, args), forwardOnly: !g.training };
+  return planConv2d(g.ctx, shape, (s) => g.alloc(s), undefined, { arena: g.scratch, grads });
+}
+
+/** The version the context's policy chooses for this layer's shape (or `planned`, from planConv2dLayer); every version takes one path. */
+export async function conv2d(g: Graph, x: Var, w: Var, b: Var, args: Conv2dArgs, planned?: Conv2dPlan): Promise<Var> {
+  const plan = planned ?? await planConv2dLayer(g, x.shape, w.shape, args, { dx: x.requiresGrad, dw: w.requiresGrad, db: b.requiresGrad });
+  const y = g.alloc(yShape(plan.geom));
   g.forward.push(...(await plan.forward(x.t, w.t, b.t, y)));
   const out: Var = new Var(y, needs(x, w, b), {
     name: 'conv2d', inputs: [x, w, b],

@@ -1,6 +1,7 @@
 import { Var, type Graph } from '../autograd/graph.js';
 import * as F from '../autograd/ops.js';
 import type { KernelDispatch } from '../kernels/contract.js';
+import type { Conv2dPlan } from '../kernels/conv2d/family.js';
 import type { Param, ParamStore } from './params.js';
 
 /** The serialisable description of one layer; a model is an array of these. */
@@ -21,6 +22,11 @@ export interface ForwardState {
 
 export interface Layer {
   spec: LayerSpec;
+  /**
+   * Makes the layer's plan in g ahead of forward(), for an input of `xShape` that needs a gradient
+   * or not, so g's scratch arena knows every layer's need first.
+   */
+  plan?(g: Graph, xShape: readonly number[], xGrad: boolean): Promise<void>;
   forward(g: Graph, x: Var, s: ForwardState): Promise<Var>;
 }
 
@@ -36,7 +42,16 @@ export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, fee
       const w = store.add(`${name}.weight`, [spec.out, spec.in, spec.kernel, spec.kernel], init);
       const b = store.add(`${name}.bias`, [spec.out], { kind: 'zeros' });
       const args = { stride: spec.stride ?? 1, padding: spec.padding ?? 0 };
-      return { spec, forward: (g, x) => F.conv2d(g, x, paramVar(store, w), paramVar(store, b), args) };
+      const plans = new WeakMap<Graph, Conv2dPlan>();
+      return {
+        spec,
+        plan: async (g, xShape, xGrad) => { plans.set(g, await F.planConv2dLayer(g, xShape, w.shape, args, { dx: xGrad })); },
+        forward: (g, x) => {
+          const plan = plans.get(g);
+          plans.delete(g);
+          return F.conv2d(g, x, paramVar(store, w), paramVar(store, b), args, plan);
+        },
+      };
     }
     case 'linear': {
       const init = feedsRelu ? { kind: 'he' as const, fanIn: spec.in } : { kind: 'glorot' as const, fanIn: spec.in, fanOut: spec.out };

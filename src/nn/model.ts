@@ -19,7 +19,14 @@ export class Sequential {
     checkShapes(spec);
   }
 
+  /** Every layer's plan first (their scratch declared: one arena buffer per region and lane), then the forward. */
   async forward(g: Graph, x: Var, s: ForwardState): Promise<Var> {
+    const shapes = layerShapes(this.spec), N = x.shape[0];
+    let grad = x.requiresGrad; // whether layer i's input needs a gradient: from the first layer with parameters on
+    for (const [i, l] of this.layers.entries()) {
+      await l.plan?.(g, [N, ...(i ? shapes[i - 1] : this.spec.input)], grad);
+      grad ||= l.spec.type === 'conv2d' || l.spec.type === 'linear';
+    }
     let h = x;
     for (const l of this.layers) h = await l.forward(g, h, s);
     return h;
@@ -68,19 +75,19 @@ export function layerShapes(spec: ModelSpec): number[][] {
 }
 
 /**
- * GPU bytes an evaluation graph holds per image: every layer's output plus, for a convolution, the
- * largest scratch a version may keep (the im2col matrix, taps x output pixels).
+ * GPU bytes an evaluation graph holds per image: every layer's output plus the largest scratch a
+ * convolution version may need (the im2col matrix, taps x output pixels), which all layers share.
  */
 export function evalBytesPerImage(spec: ModelSpec): number {
   const shapes = layerShapes(spec);
-  let elems = spec.input.reduce((a, b) => a * b, 1);
+  let elems = spec.input.reduce((a, b) => a * b, 1), scratch = 0;
   shapes.forEach((sh, i) => {
     const l = spec.layers[i];
     const n = sh.reduce((a, b) => a * b, 1);
     elems += n;
-    if (l.type === 'conv2d') elems += (l.in * l.kernel * l.kernel + 1) * (n / l.out);
+    if (l.type === 'conv2d') scratch = Math.max(scratch, (l.in * l.kernel * l.kernel + 1) * (n / l.out));
   });
-  return 4 * elems;
+  return 4 * (elems + scratch);
 }
 
 /** The evaluation batch: at most `max`, and small enough that the graph stays within `budgetBytes`. */

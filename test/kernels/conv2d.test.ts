@@ -109,6 +109,11 @@ describe('conv2d family vs float64 reference', () => {
       await plan.packGrad(dy.t, { dx: true, dw: false, db: false });
       expect(() => plan.backwardBias(output(ctx, [g.K]))).toThrow(/include the bias gradient/);
       expect(() => plan.backwardInput(output(ctx, [1, 1, 1, 1]))).toThrow(/conv2d grad input: expected shape/);
+      // A plan made without the input gradient (its scratch not declared) refuses to take it.
+      const noDx = v.plan(ctx, g, poisoned(ctx), { grads: { dx: false } });
+      await noDx.forward(x.t, w.t, b.t, output(ctx, yShape(g)));
+      expect(() => noDx.packGrad(dy.t)).toThrow(`conv2d.${v.name}: planned without the input gradient`);
+      await noDx.packGrad(dy.t, { dx: false });
     }
   });
 

@@ -5,6 +5,8 @@ import { Sequential, type ModelSpec } from '../../src/nn/model.js';
 import { createOptimizer } from '../../src/optim/optimizer.js';
 import { TrainStep } from '../../src/train/step.js';
 import { Graph, Var } from '../../src/autograd/graph.js';
+import type { ArenaSet } from '../../src/gpu/arena.js';
+import { EvalStep } from '../../src/train/step.js';
 import * as F from '../../src/autograd/ops.js';
 import { ParamStore } from '../../src/nn/params.js';
 import { readTensor, uploadTensor } from '../../src/gpu/buffers.js';
@@ -101,5 +103,114 @@ describe('training step vs float64 references', () => {
     const dh = matmulRef(dz, W, 3, 12, 2);
     expectClose('dx', await readTensor(ctx.device, g.gradOf(x)), Array.from(dh, (d, i) => 2 * (xv[i] > 0 ? d : 0)), GRAD.atol, GRAD.rtol);
     g.destroy();
+  });
+});
+
+// Two convolutions: their backward scratch (and, in an evaluation graph, their forward scratch)
+// shares the graph's arena, one buffer per lane; the gradients still match float64.
+const two: ModelSpec = {
+  name: 'two-conv', input: [2, 6, 6], classes: 4,
+  layers: [{ type: 'conv2d', in: 2, out: 4, kernel: 3, padding: 1 }, { type: 'relu' }, { type: 'conv2d', in: 4, out: 3, kernel: 3, padding: 1 }, { type: 'relu' },
+    { type: 'maxpool2d', kernel: 2 }, { type: 'flatten' }, { type: 'linear', in: 27, out: 4 }],
+};
+
+/** Each tensor name is held by both layers' sets, in the same buffer. */
+function expectShared(sets: Array<ArenaSet<string>>, names: string[]): void {
+  for (const name of names) {
+    const views = sets.map((s) => s.tensors[name]).filter((t) => t !== undefined);
+    expect(views.length, `${name} views`).toBe(2);
+    expect(views[1].buffer, `${name} buffer`).toBe(views[0].buffer);
+  }
+}
+
+describe.each([['v3', ['dyp', 'dcol', 'part'], 2], ['v2', ['wt', 'part'], 1]] as const)('two conv layers on conv2d %s', (version, names, lanes) => {
+  it('share one backward scratch buffer per lane; the input, weight and bias gradients match float64', async () => {
+    const ctx = await gpu();
+    ctx.select.force('conv2d', version);
+    try {
+      const B = 3;
+      const model = new Sequential(two);
+      const init = model.store.initialValues(7);
+      model.store.materialize(ctx, init);
+      const xv = uniform(B * 2 * 6 * 6, 11), lv = randomInts(B, 12, 4);
+      const g = new Graph(ctx);
+      const x = g.input(uploadTensor(ctx.device, xv, [B, 2, 6, 6]), true);
+      const logits = await model.forward(g, x, { training: true, dropouts: [], seed: 0 });
+      await F.softmaxCrossEntropy(g, logits, uploadTensor(ctx.device, lv, [B]));
+      await g.backward(logits);
+      // Both layers' passing scratch is in the arena's backward lanes, one buffer each; the
+      // im2col matrices (read by the weight gradient) are not in the arena.
+      const sets = g.scratch.sets.filter((s) => s.region === 'backward');
+      expect(sets.length).toBe(2);
+      expectShared(sets, [...names]);
+      expect(g.scratch.buffers('backward').length).toBe(lanes);
+      expect(g.scratch.buffers('forward').length).toBe(0);
+      const enc = ctx.device.createCommandEncoder();
+      enc.clearBuffer(model.store.grads!);
+      ctx.queue.submit([enc.finish()]);
+      await run(ctx, [...g.forward, ...g.backwardList]);
+      const grads = await readTensor(ctx.device, model.store.flat(model.store.grads));
+
+      const P = Object.fromEntries(model.store.params.map((p) => [p.name, p]));
+      const w = (name: string) => init.subarray(P[name].offset, P[name].offset + P[name].shape.reduce((a, b) => a * b));
+      const [W1, b1, W2, b2, W3, b3] = ['0.conv2d.weight', '0.conv2d.bias', '2.conv2d.weight', '2.conv2d.bias', '6.linear.weight', '6.linear.bias'].map(w);
+      const g1 = conv2dGeom([B, 2, 6, 6], [4, 2, 3, 3], { padding: 1 }), g2 = conv2dGeom([B, 4, 6, 6], [3, 4, 3, 3], { padding: 1 });
+      const y1 = conv2dRef(xv, W1, b1, g1), r1 = reluRef(y1);
+      const y2 = conv2dRef(r1, W2, b2, g2), r2 = reluRef(y2);
+      const gp = pool2dGeom([B, 3, 6, 6], { kernel: 2 });
+      const f = maxPoolRef(r2, gp).y;
+      const z = biasAddRef(matmulRef(f, W3, B, 4, 27, false, true), b3, B, 4, 1);
+      const dz = softmaxXentRef(z, lv, B, 4).dz;
+      const df = matmulRef(dz, W3, B, 27, 4), dy2 = reluBwdRef(y2, maxPoolBwdRef(r2, df, gp));
+      const dy1 = reluBwdRef(y1, conv2dBwdInputRef(dy2, W2, g2));
+      const want: Record<string, ArrayLike<number>> = {
+        '0.conv2d.weight': conv2dBwdWeightRef(xv, dy1, g1), '0.conv2d.bias': biasGradRef(dy1, B, 4, 36),
+        '2.conv2d.weight': conv2dBwdWeightRef(r1, dy2, g2), '2.conv2d.bias': biasGradRef(dy2, B, 3, 36),
+        '6.linear.weight': matmulRef(dz, f, 4, 27, B, true), '6.linear.bias': biasGradRef(dz, B, 4, 1),
+      };
+      for (const p of model.store.params) {
+        const n = p.shape.reduce((a, b) => a * b);
+        expectClose(`grad ${p.name}`, grads.subarray(p.offset, p.offset + n), want[p.name], GRAD.atol, GRAD.rtol);
+      }
+      expectClose('grad input', await readTensor(ctx.device, g.gradOf(x)), conv2dBwdInputRef(dy1, W1, g1), GRAD.atol, GRAD.rtol);
+      g.destroy();
+      model.store.destroy();
+    } finally {
+      ctx.select.force('conv2d', null);
+    }
+  });
+});
+
+describe('two conv layers in an evaluation graph', () => {
+  it('v3: both im2col matrices share one forward scratch buffer; the probabilities match float64', async () => {
+    const ctx = await gpu();
+    ctx.select.force('conv2d', 'v3');
+    try {
+      const B = 3;
+      const model = new Sequential(two);
+      const init = model.store.initialValues(8);
+      model.store.materialize(ctx, init);
+      const xv = uniform(B * 2 * 6 * 6, 13);
+      const step = await EvalStep.build(ctx, model, uploadTensor(ctx.device, xv, [B, 2, 6, 6]), null);
+      const sc = step.graph.scratch;
+      expectShared(sc.sets.filter((s) => s.region === 'forward'), ['col', 'wp']);
+      expect(sc.buffers('forward').length).toBe(1);
+      expect(sc.buffers('backward').length).toBe(0);
+      step.run();
+      const probs = await readTensor(ctx.device, step.probs);
+
+      const P = Object.fromEntries(model.store.params.map((p) => [p.name, p]));
+      const w = (name: string) => init.subarray(P[name].offset, P[name].offset + P[name].shape.reduce((a, b) => a * b));
+      const [W1, b1, W2, b2, W3, b3] = ['0.conv2d.weight', '0.conv2d.bias', '2.conv2d.weight', '2.conv2d.bias', '6.linear.weight', '6.linear.bias'].map(w);
+      const r1 = reluRef(conv2dRef(xv, W1, b1, conv2dGeom([B, 2, 6, 6], [4, 2, 3, 3], { padding: 1 })));
+      const r2 = reluRef(conv2dRef(r1, W2, b2, conv2dGeom([B, 4, 6, 6], [3, 4, 3, 3], { padding: 1 })));
+      const f = maxPoolRef(r2, pool2dGeom([B, 3, 6, 6], { kernel: 2 })).y;
+      const z = biasAddRef(matmulRef(f, W3, B, 4, 27, false, true), b3, B, 4, 1);
+      expectClose('probabilities', probs, softmaxXentRef(z, [0, 0, 0], B, 4).probs, FWD.atol, FWD.rtol);
+      step.destroy();
+      model.store.destroy();
+    } finally {
+      ctx.select.force('conv2d', null);
+    }
   });
 });

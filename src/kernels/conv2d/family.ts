@@ -5,12 +5,12 @@
 import type { GpuContext } from '../../gpu/context.js';
 import { pow2, type Alloc, type Family } from '../family.js';
 import { conv2dGeom, yShape, type Conv2dGeom } from './geometry.js';
-import { fitOrThrow, type Conv2dPlan, type Conv2dVersion } from './plan.js';
+import { fitOrThrow, type Conv2dPlan, type Conv2dVersion, type PlanOptions } from './plan.js';
 import { conv2dV1 } from './v1.js';
 import { conv2dV2 } from './v2.js';
 import { conv2dV3 } from './v3.js';
 
-export type { Conv2dPlan, Conv2dVersion };
+export type { Conv2dPlan, Conv2dVersion, PlanOptions };
 
 export const conv2dFamily: Family<Conv2dGeom, Conv2dVersion> = {
   name: 'conv2d',
@@ -36,10 +36,10 @@ export const conv2dFamily: Family<Conv2dGeom, Conv2dVersion> = {
 };
 
 /** A layer's plan with the version the context's policy chooses, or `version` (which must fit). */
-export async function planConv2d(ctx: GpuContext, g: Conv2dGeom, alloc: Alloc, version?: Conv2dVersion): Promise<Conv2dPlan> {
+export async function planConv2d(ctx: GpuContext, g: Conv2dGeom, alloc: Alloc, version?: Conv2dVersion, opts?: PlanOptions): Promise<Conv2dPlan> {
   if (version) {
     fitOrThrow(version, g, ctx.limits);
-    return version.plan(ctx, g, alloc);
+    return version.plan(ctx, g, alloc, opts);
   }
-  return (await ctx.select.choose(ctx, conv2dFamily, g)).plan(ctx, g, alloc);
+  return (await ctx.select.choose(ctx, conv2dFamily, g)).plan(ctx, g, alloc, opts);
 }

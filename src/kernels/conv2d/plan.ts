@@ -1,10 +1,12 @@
-// What a conv2d version is: a whole layer. plan() fixes the geometry and owns the scratch; the
+// What a conv2d version is: a whole layer. plan() fixes the geometry and declares the scratch; the
 // plan then records the forward and, from the output gradient, the three backward passes. The
 // plan keeps x and w from its forward (v3 keeps its im2col matrix instead), so the backward entry
-// points take only their destinations.
+// points take only their destinations. Scratch that dies with one of the layer's passes comes from
+// the graph's arena where one is given (src/gpu/arena.ts), else it is private (from `alloc`).
 import { biasGrad } from '../bias/family.js';
 import type { GpuContext } from '../../gpu/context.js';
 import type { Tensor } from '../../gpu/buffers.js';
+import type { ScratchArena } from '../../gpu/arena.js';
 import type { Dispatch } from '../../gpu/dispatch.js';
 import type { Alloc, Limits, Version } from '../family.js';
 import { expectShape } from '../shapes.js';
@@ -27,9 +29,17 @@ export interface Conv2dPlan {
   backwardBias(db: Tensor, opts?: AccumulateOpt): Promise<Dispatch[]>;
 }
 
+/** Where a plan's scratch comes from, and which gradients its backward will be asked for. */
+export interface PlanOptions {
+  /** The graph's arena for what the layer needs only during one pass (src/gpu/arena.ts); without one, that is private too. */
+  arena?: ScratchArena;
+  /** The gradients packGrad may ask for (default all): scratch that only the others need is not declared. */
+  grads?: Partial<Grads>;
+}
+
 export interface Conv2dVersion extends Version<Conv2dGeom> {
-  /** A plan for one layer at `shape`; throws `conv2d.vN: reason` where the version is unfit. */
-  plan(ctx: GpuContext, shape: Conv2dGeom, alloc: Alloc): Conv2dPlan;
+  /** A plan for one layer at `shape`; throws `conv2d.vN: reason` where the version is unfit. `alloc` makes what the layer keeps. */
+  plan(ctx: GpuContext, shape: Conv2dGeom, alloc: Alloc, opts?: PlanOptions): Conv2dPlan;
 }
 
 /** Throws the version's reason where it cannot take the shape. */
@@ -46,8 +56,14 @@ export abstract class BasePlan implements Conv2dPlan {
   protected w?: Tensor;
   protected dy?: Tensor;
   private want: Grads | null = null;
+  protected arena?: ScratchArena;
+  /** The gradients this plan was made for. */
+  readonly planned: Readonly<Grads>;
 
-  constructor(readonly version: string, protected ctx: GpuContext, readonly geom: Conv2dGeom, protected alloc: Alloc, readonly accumulates: Readonly<Grads>) {}
+  constructor(readonly version: string, protected ctx: GpuContext, readonly geom: Conv2dGeom, protected alloc: Alloc, readonly accumulates: Readonly<Grads>, opts: PlanOptions = {}) {
+    this.arena = opts.arena;
+    this.planned = { dx: opts.grads?.dx ?? true, dw: opts.grads?.dw ?? true, db: opts.grads?.db ?? true };
+  }
 
   protected abstract encodeForward(x: Tensor, w: Tensor, b: Tensor, y: Tensor): Promise<Dispatch[]>;
   protected abstract encodePackGrad(dy: Tensor, want: Grads): Promise<Dispatch[]>;
@@ -69,8 +85,10 @@ export abstract class BasePlan implements Conv2dPlan {
   packGrad(dy: Tensor, want: Partial<Grads> = {}): Promise<Dispatch[]> {
     expectShape('conv2d grad output', dy, yShape(this.geom));
     if (!this.x) throw new Error(`conv2d.${this.version}: forward must come before packGrad`);
+    const all = { dx: want.dx ?? true, dw: want.dw ?? true, db: want.db ?? true };
+    for (const k of ['dx', 'dw', 'db'] as const) if (all[k] && !this.planned[k]) throw new Error(`conv2d.${this.version}: planned without the ${NAMES[k]} gradient`);
     this.dy = dy;
-    this.want = { dx: want.dx ?? true, dw: want.dw ?? true, db: want.db ?? true };
+    this.want = all;
     return this.encodePackGrad(dy, this.want);
   }
 

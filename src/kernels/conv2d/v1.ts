@@ -58,8 +58,8 @@ export const conv2dV1: Conv2dVersion = {
   summary: 'direct: one invocation per output element (forward, input and weight gradients); bias gradient by the bias op',
   kernels: [FWD, BWD_INPUT_V1, BWD_WEIGHT],
   unfit: (g, limits) => flatGridUnfit('forward', outputs(g), WG, limits) ?? flatGridUnfit('input-gradient', g.N * g.C * g.H * g.W, WG, limits),
-  plan(ctx, g, alloc) {
+  plan(ctx, g, alloc, opts) {
     fitOrThrow(this, g, ctx.limits);
-    return new V1Plan('v1', ctx, g, alloc, { dx: false, dw: true, db: true });
+    return new V1Plan('v1', ctx, g, alloc, { dx: false, dw: true, db: true }, opts);
   },
 };

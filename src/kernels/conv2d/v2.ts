@@ -3,6 +3,7 @@
 // sum; the input gradient as the blocked forward over flipped weights at stride 1 (and padding
 // below the kernel size), elsewhere v1's direct kernel. The input gradient cannot accumulate.
 import type { Tensor } from '../../gpu/buffers.js';
+import { layerScratch, type Scratch } from '../../gpu/arena.js';
 import blocked from '../../../shaders/conv2d/v2_blocked.wgsl?raw';
 import wgrad from '../../../shaders/conv2d/v2_wgrad.wgsl?raw';
 import params from '../../../shaders/conv2d/params.wgsl?raw';
@@ -46,8 +47,15 @@ function transposed(g: Conv2dGeom): Conv2dGeom {
 const blockedThreads = (g: Conv2dGeom) => g.N * q4(g.K) * g.OH * q4(g.OW);
 
 class V2Plan extends BasePlan {
-  private flip?: { wt: Tensor; zeros: Tensor };
-  private part?: Tensor;
+  private zeros?: Tensor;
+  /** Flipped weights and the weight-gradient partials: dead once the layer's backward is done. */
+  private bwd: Scratch<'wt' | 'part'>;
+
+  constructor(...a: ConstructorParameters<typeof BasePlan>) {
+    super(...a);
+    const g = this.geom, { dx, dw } = this.planned;
+    this.bwd = layerScratch(this.alloc, this.arena, 'backward', [{ ...(dw ? { part: partShape(g) } : {}), ...(dx && flippedInputGrad(g) ? { wt: [g.C, g.K, g.KH, g.KW] } : {}) }]);
+  }
 
   protected async encodeForward(x: Tensor, w: Tensor, bias: Tensor, y: Tensor) {
     const g = this.geom;
@@ -61,14 +69,14 @@ class V2Plan extends BasePlan {
   protected async encodeInput(dx: Tensor) {
     const g = this.geom, { dy, w } = this.recorded;
     if (!flippedInputGrad(g)) return [await directInputGrad(this.ctx, g, dy, w, dx)];
-    if (!this.flip) {
-      const zeros = this.alloc([g.C]);
-      this.ctx.queue.writeBuffer(zeros.buffer, 0, new Float32Array(g.C)); // the transposed problem has no bias
-      this.flip = { wt: this.alloc([g.C, g.K, g.KH, g.KW]), zeros };
+    if (!this.zeros) {
+      // Private: written once here, read every step.
+      this.zeros = this.alloc([g.C]);
+      this.ctx.queue.writeBuffer(this.zeros.buffer, this.zeros.offset, new Float32Array(g.C)); // the transposed problem has no bias
     }
     const t = transposed(g);
     if (t.OH !== g.H || t.OW !== g.W) throw new Error(`conv2d.v2: transposed geometry gives ${t.OH}x${t.OW}, expected ${g.H}x${g.W}`);
-    const { wt, zeros } = this.flip;
+    const wt = this.bwd.get('wt'), zeros = this.zeros;
     return [
       await dispatchKernel(this.ctx, FLIP, { uniforms: convUniforms(g), bind: { w, wt }, threads: g.K * g.C * g.KH * g.KW }),
       await dispatchKernel(this.ctx, BWD_INPUT, { uniforms: convUniforms(t), bind: { x: dy, w: wt, bias: zeros, y: dx }, threads: blockedThreads(t), flops: 2 * macs(g) }),
@@ -80,10 +88,10 @@ class V2Plan extends BasePlan {
     const { S, NCH } = wgradChunks(g.N);
     const taps = g.C * g.KH * g.KW;
     const u = convUniforms(g, { S, NCH });
-    this.part ??= this.alloc(partShape(g));
+    const part = this.bwd.get('part');
     return [
-      await dispatchKernel(this.ctx, WGRAD, { uniforms: u, bind: { x, dy, part: this.part }, threads: S * q4(g.K) * q4(taps), flops: 2 * macs(g) }),
-      await dispatchKernel(this.ctx, WSUM, { uniforms: u, bind: { parts: this.part, dw }, threads: g.K * taps, constants: { ACCUMULATE: accumulate ? 1 : 0 }, flops: S * g.K * taps }),
+      await dispatchKernel(this.ctx, WGRAD, { uniforms: u, bind: { x, dy, part }, threads: S * q4(g.K) * q4(taps), flops: 2 * macs(g) }),
+      await dispatchKernel(this.ctx, WSUM, { uniforms: u, bind: { parts: part, dw }, threads: g.K * taps, constants: { ACCUMULATE: accumulate ? 1 : 0 }, flops: S * g.K * taps }),
     ];
   }
 
@@ -100,8 +108,8 @@ export const conv2dV2: Conv2dVersion = {
     scratchUnfit('weight-gradient partials', partShape(g), limits)
     ?? flatGridUnfit('forward', blockedThreads(g), WG, limits)
     ?? (flippedInputGrad(g) ? flatGridUnfit('input-gradient', blockedThreads(transposed(g)), WG, limits) : flatGridUnfit('input-gradient', g.N * g.C * g.H * g.W, WG, limits)),
-  plan(ctx, g, alloc) {
+  plan(ctx, g, alloc, opts) {
     fitOrThrow(this, g, ctx.limits);
-    return new V2Plan('v2', ctx, g, alloc, { dx: false, dw: true, db: true });
+    return new V2Plan('v2', ctx, g, alloc, { dx: false, dw: true, db: true }, opts);
   },
 };

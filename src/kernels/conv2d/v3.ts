@@ -1,7 +1,10 @@
 // conv2d v3: im2col + the vec4 GEMM (shaders/conv2d/v3_gemm.wgsl around matmul/v4_vec4.wgsl), any
-// stride and padding. Stateful per layer: the forward's im2col matrix stays for the weight
-// gradient, and the packed output gradient serves both backward GEMMs. Every gradient accumulates.
+// stride and padding. Stateful per layer: the forward's im2col matrix and packed weights stay for
+// the backward (private to the layer; in a forward-only graph they die with the forward, so they
+// come from the arena's forward region), and the packed output gradient serves both backward
+// GEMMs. Every gradient accumulates.
 import type { Tensor } from '../../gpu/buffers.js';
+import { layerScratch, type Scratch } from '../../gpu/arena.js';
 import type { Dispatch } from '../../gpu/dispatch.js';
 import source from '../../../shaders/conv2d/v3_gemm.wgsl?raw';
 import params from '../../../shaders/conv2d/params.wgsl?raw';
@@ -73,15 +76,22 @@ function unfit(g: Conv2dGeom, limits: Limits): string | null {
 
 class V3Plan extends BasePlan {
   readonly q: GemmGeom;
-  private s: Partial<Record<keyof ReturnType<typeof scratchShapes>, Tensor>> = {};
+  private fwd: Scratch<'col' | 'wp'>;
+  private bwd: Scratch<'dyp' | 'dcol' | 'part'>;
 
   constructor(...a: ConstructorParameters<typeof BasePlan>) {
     super(...a);
     this.q = gemmGeom(this.geom);
+    const { col, wp, dyp, dcol, part } = scratchShapes(this.q);
+    // The backward reads col and wp: shared only where there is no backward.
+    this.fwd = layerScratch(this.alloc, this.geom.forwardOnly ? this.arena : undefined, 'forward', [{ col, wp }]);
+    // Both backward GEMMs read dyp and write dcol or part: two lanes.
+    const { dx, dw, db } = this.planned;
+    this.bwd = layerScratch(this.alloc, this.arena, 'backward', [{ dyp }, { ...(dx ? { dcol } : {}), ...(dw || db ? { part } : {}) }]);
   }
 
   private scratch(name: keyof ReturnType<typeof scratchShapes>): Tensor {
-    return (this.s[name] ??= this.alloc(scratchShapes(this.q)[name]));
+    return name === 'col' || name === 'wp' ? this.fwd.get(name) : this.bwd.get(name);
   }
 
   private run(def: KernelDef, bind: Record<string, Tensor>, threads: number, accumulate = false) {
@@ -128,11 +138,11 @@ class V3Plan extends BasePlan {
 
 export const conv2dV3: Conv2dVersion = {
   name: 'v3',
-  summary: 'im2col + the vec4 GEMM, any stride and padding; bias folded into the GEMM; weight gradient split-K over the batch; im2col matrix and packed dy kept per layer',
+  summary: 'im2col + the vec4 GEMM, any stride and padding; bias folded into the GEMM; weight gradient split-K over the batch; im2col matrix kept per layer for the weight gradient (shared scratch in a forward-only graph)',
   kernels: [FWD, IM2COL, PACK_W, BWD_INPUT, PACK_DY, COL2IM, BWD_WEIGHT, UNPACK_W, UNPACK_B],
   unfit,
-  plan(ctx, g, alloc) {
+  plan(ctx, g, alloc, opts) {
     fitOrThrow(this, g, ctx.limits);
-    return new V3Plan('v3', ctx, g, alloc, { dx: true, dw: true, db: true });
+    return new V3Plan('v3', ctx, g, alloc, { dx: true, dw: true, db: true }, opts);
   },
 };
