@@ -108,7 +108,9 @@ export class GpuContext {
 
   /** Autotune results hold for this adapter and this build of the kernels only. */
   get autotuneKey(): string {
-    return `${this.describe()} | webgpu-cnn ${ENGINE_VERSION} | kernels ${kernelsHash()}`;
+    // The adapter itself, not how it was found ([native] or [swiftshader-fallback]).
+    const a = this.adapter;
+    return `${[a.vendor, a.architecture, a.device, a.description].join(' / ')} | webgpu-cnn ${ENGINE_VERSION} | kernels ${kernelsHash()}`;
   }
 
   destroy(): void {

@@ -93,9 +93,14 @@ export async function requestNodeAdapter(env: NodeJS.ProcessEnv = process.env): 
   const icd = swiftShaderIcd(env);
   // A driver list the user chose is respected: only an unset one is pointed at SwiftShader.
   if (icd && (force || !chosen)) {
+    // Set only while the instance finds its adapter, then restored: a later context in the same
+    // process must not take our choice for the user's and call SwiftShader its native GPU.
+    const saved = [env.VK_ICD_FILENAMES, env.VK_DRIVER_FILES];
     env.VK_ICD_FILENAMES = icd;
     env.VK_DRIVER_FILES = icd;
-    const a = await attempt(`SwiftShader (${icd})`);
+    const a = await attempt(`SwiftShader (${icd})`).finally(() => {
+      for (const [k, v] of [['VK_ICD_FILENAMES', saved[0]], ['VK_DRIVER_FILES', saved[1]]] as const) if (v === undefined) delete env[k]; else env[k] = v;
+    });
     if (a) return { adapter: a, source: 'swiftshader-fallback', instances };
   } else if (!icd) tried.push(env.WEBGPU_CNN_SWIFTSHADER_ICD ? `SwiftShader: ${env.WEBGPU_CNN_SWIFTSHADER_ICD} not found` : 'SwiftShader: not installed');
   else tried.push(`SwiftShader (${icd}): not tried, because you set the Vulkan drivers`);
