@@ -75,7 +75,8 @@ export async function trainCommand(f: Flags): Promise<void> {
   const load = datasetLoader(f);
   checkOutputs([['--out', out], ['--checkpoint', ckpt]]);
   const info = (m: string) => { if (!f.quiet) note(m); }; // --quiet: results, warnings and errors only
-  for (const file of cleanStaleTemps([out, ckpt])) info(`removed ${file}, a temporary file left by an interrupted run`);
+  // A file we delete is said even with --quiet.
+  for (const file of cleanStaleTemps([out, ckpt])) note(`removed ${file}, a temporary file left by an interrupted run`);
   // The default model depends on the adapter (the browser runtime runs on this machine's too).
   const ctx = runtime === 'node' ? await context(f) : undefined;
   const cpu = f.model !== undefined || resume ? false : ctx ? ctx.isCpu : await nodeAdapterIsCpu();
