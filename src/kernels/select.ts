@@ -131,7 +131,8 @@ export class SelectionPolicy {
     const times = await this.measure(ctx, family, shape, fits, untimed).finally(() => this.measuring--);
     const best = pickFastest(family, times);
     entries[key] = { version: best, times };
-    await this.store.save(this.cacheKey, entries);
+    // An unwritable cache costs only the next run's measuring, never this run.
+    await this.store.save(this.cacheKey, entries).catch((e: Error) => this.opts.onProgress?.(`autotune: could not save to ${this.store.where} (${e.message.split('\n')[0]}); the choice holds for this run`));
     this.opts.onProgress?.(`autotune ${family.name} ${family.describe(shape)}: ${Object.entries(times).map(([k, t]) => `${k} ${t.toFixed(3)} ms`).join(', ')}${untimed.length ? ` (${untimed.join(', ')} not timed: budget spent)` : ''} -> ${best}`);
     return record(versionNamed(family, best), 'fastest', times, untimed);
   }

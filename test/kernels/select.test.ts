@@ -44,6 +44,15 @@ describe('selection policy', () => {
     expect(c.decisions[0].why).toBe('fastest');
   });
 
+  it('a cache that cannot be written costs no run: the choice holds and the failure is said', async () => {
+    const ctx = await gpu();
+    const lines: string[] = [];
+    const broken: AutotuneStore = { where: '/nonexistent/autotune.json', load: async () => ({}), save: async () => { throw new Error('EACCES: permission denied'); } };
+    const p = new SelectionPolicy({ store: broken, reps: 1, onProgress: (l) => lines.push(l) });
+    expect((await p.choose(ctx, matmulFamily, shape)).name).toBe(p.decisions[0].version);
+    expect(lines.some((l) => l.startsWith('autotune: could not save to /nonexistent/autotune.json (EACCES: permission denied)'))).toBe(true);
+  });
+
   it('an unfit version is never timed, and its reason is recorded', async () => {
     const ctx = await gpu();
     const p = new SelectionPolicy({ reps: 1 });
