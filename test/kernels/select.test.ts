@@ -108,6 +108,17 @@ describe('selection policy', () => {
   });
 });
 
+describe('families', () => {
+  it('every family numbers its versions v1..vN, oldest (the baseline) first, and orders only its own', () => {
+    for (const f of FAMILIES) {
+      const names = f.versions.map((v) => v.name);
+      expect(`${f.name}: ${names.join(' ')}`).toBe(`${f.name}: ${names.map((_, i) => `v${i + 1}`).join(' ')}`);
+      const order = typeof f.order === 'function' ? null : f.order;
+      for (const n of order ?? []) expect(names, `${f.name} order names ${n}`).toContain(n);
+    }
+  });
+});
+
 describe('kernel contracts', () => {
   it('every family kernel matches its WGSL (uniform fields, bindings, workgroup overrides)', () => {
     const checked = [...registry.values()];
