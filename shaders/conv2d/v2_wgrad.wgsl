@@ -10,18 +10,11 @@
 override WG: u32;
 override ACCUMULATE: bool = false;
 
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+// x (binding 1) and xat(): v2_input.wgsl, included first.
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> part: array<f32>;
 @group(0) @binding(4) var<storage, read> parts: array<f32>;
 @group(0) @binding(5) var<storage, read_write> dw: array<f32>;
-
-// x[n, c, ih, iw], 0 outside the image.
-fn xat(n: u32, c: u32, ih: i32, iw: i32) -> f32 {
-  let inside = ih >= 0 && ih < i32(p.H) && iw >= 0 && iw < i32(p.W);
-  let o = ((n * p.C + c) * p.H + u32(clamp(ih, 0, i32(p.H) - 1))) * p.W + u32(clamp(iw, 0, i32(p.W) - 1));
-  return select(0.0, x[o], inside);
-}
 
 @compute @workgroup_size(WG)
 fn wgrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {

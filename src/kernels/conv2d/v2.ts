@@ -7,6 +7,7 @@ import { layerScratch, type Scratch } from '../../gpu/arena.js';
 import blocked from '../../../shaders/conv2d/v2_blocked.wgsl?raw';
 import wgrad from '../../../shaders/conv2d/v2_wgrad.wgsl?raw';
 import params from '../../../shaders/conv2d/params.wgsl?raw';
+import input from '../../../shaders/conv2d/v2_input.wgsl?raw';
 import index from '../../../shaders/common/index.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelContract } from '../contract.js';
 import { CONV_UNIFORMS, convUniforms, flatGridUnfit, macs, scratchUnfit, type Conv2dGeom } from './geometry.js';
@@ -15,7 +16,7 @@ import { BWD_INPUT_V1, directInputGrad } from './v1.js';
 
 const WG = 64;
 const def = (c: Pick<KernelContract, 'name' | 'file' | 'source' | 'entry' | 'bindings' | 'partOf'>) =>
-  kernelDef({ ...c, include: [params, index], uniforms: CONV_UNIFORMS, workgroup: WG });
+  kernelDef({ ...c, include: [params, index, input], uniforms: CONV_UNIFORMS, workgroup: WG });
 const FWD_BINDINGS = { x: 'read', w: 'read', bias: 'read', y: 'read_write' } as const;
 
 const FWD = def({ name: 'conv2d.fwd.v2', file: 'conv2d/v2_blocked.wgsl', source: blocked, entry: 'fwd', bindings: FWD_BINDINGS });
