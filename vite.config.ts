@@ -42,12 +42,13 @@ export default defineConfig(({ mode }) => {
     };
   }
   if (mode === 'peer') {
-    // bench/tfjs: the TF.js peer page for bench/compare.ts (TF.js is a devDependency used only here).
+    // bench/tfjs: the TF.js peer page (TF.js is a devDependency used only here), built after the pages
+    // into dist/web/tfjs/ so the benchmark page and bench/compare.ts find it beside bench.html.
     return {
       root: 'bench/tfjs',
       base: './',
       publicDir: false,
-      build: { outDir: resolve('dist/bench-tfjs'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096 },
+      build: { outDir: resolve('dist/web/tfjs'), emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096 },
     };
   }
   if (mode === 'test') {

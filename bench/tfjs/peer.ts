@@ -1,15 +1,19 @@
-// TF.js peer for bench/compare.ts: the benchmark models built with tfjs-layers and trained with
-// Adam through optimizer.minimize (no loss readback per step, as in our engine). Bench-only code.
+// TF.js peer for bench/compare.ts and the benchmark page (which loads this page in an iframe): the
+// benchmark models built with tfjs-layers and trained with Adam through optimizer.minimize (no loss
+// readback per step, as in our engine). Bench-only code.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { registerWasmBackpropFilter } from './backprop_filter.js';
 
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasm, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
+// Stock tfjs-backend-wasm 4.22 cannot train a CNN without it.
+registerWasmBackpropFilter();
 
 /** Same layers as our presets (src/nn/model.ts): LeNet-5 and the Keras MNIST CNN, NHWC here. */
 function build(name: string): tfl.Sequential {
@@ -40,7 +44,7 @@ async function measure(r: PeerRequest) {
   try {
     return await run(r);
   } catch (e) {
-    // e.g. tfjs-backend-wasm has no Conv2DBackpropFilter, so it cannot train a CNN.
+    // e.g. a backend that failed to initialise (webgpu on a browser without it).
     return { backend: r.backend, error: (e as Error).message.split('\n')[0] };
   }
 }
@@ -61,12 +65,19 @@ async function run(r: PeerRequest) {
   for (let i = 0; i < r.steps; i++) step();
   await sync();
   const ms = (performance.now() - t0) / r.steps;
-  const wasmThreads = r.backend === 'wasm' ? (tf.backend() as unknown as { numThreads?: number }).numThreads ?? null : null;
+  const wasmThreads = r.backend === 'wasm' ? getThreadsCount() : null;
   tf.dispose([x, y]);
   m.dispose();
   opt.dispose();
   return { backend: tf.getBackend(), version: tf.version_core, msPerStep: ms, imagesPerSec: (1000 * r.batch) / ms, wasmThreads, crossOriginIsolated };
 }
 
-(window as unknown as { peer: object }).peer = { measure };
+async function measureAndShow(r: PeerRequest) {
+  const res = await measure(r);
+  const line = 'error' in res ? `${r.model} b${r.batch} ${r.backend}: ${res.error}` : `${r.model} b${r.batch} ${res.backend}: ${res.msPerStep.toFixed(1)} ms/step, ${Math.round(res.imagesPerSec)} images/s`;
+  document.getElementById('out')!.textContent += `\n${line}`;
+  return res;
+}
+
+(window as unknown as { peer: object }).peer = { measure: measureAndShow, version: tf.version_core };
 document.getElementById('out')!.textContent = `TF.js ${tf.version_core} ready; crossOriginIsolated=${crossOriginIsolated}`;
