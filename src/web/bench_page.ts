@@ -7,14 +7,19 @@ import { benchKernels, type KernelResult } from '../kernels/bench.js';
 import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceiling.js';
 import { PRESETS } from '../nn/model.js';
 import type { SelectionConfig } from '../kernels/select.js';
-import { chromeTrace, profileStep, wallClock, type StepProfile } from '../train/profile.js';
+import { chromeTrace, profileStep, wallClock, type StepProfile, type WallClock } from '../train/profile.js';
+import { ENGINE_VERSION } from '../version.js';
 import { $, download, el, pageContext, setStatus } from './common.js';
+import { peerTable, runPeer, type PeerRun } from './bench_peer.js';
+import { roofline, type RoofPoint } from './roofline.js';
+import { timeline } from './timeline.js';
 
 export interface BenchRequest { size: BenchSize; reps: number; model: string; batch: number; steps: number }
 export interface BenchReport { adapter: string; userAgent: string; size: BenchSize; ceilings: Ceilings; kernels: KernelResult[]; dropped: number; step: StepProfile }
 
 let plain: GpuContext | null = null;
 let last: BenchReport | null = null;
+let lastPeer: PeerRun | null = null;
 
 const rate = (x: number, us: number) => (us > 0 ? (x / us / 1e3).toFixed(2) : '-');
 const table = (head: string[], rows: string[][]) =>
@@ -39,8 +44,7 @@ async function stepProfile(ctx: GpuContext, model: string, batch: number, steps:
   const spec = PRESETS[model];
   if (!spec) throw new Error(`unknown model '${model}' (presets: ${Object.keys(PRESETS).join(', ')})`);
   const p = await profileStep(ctx, spec, batch, steps);
-  plain ??= await createBrowserContext({ selection: ctx.select }); // the profiled run's choices
-  p.wall = await wallClock(plain, spec, batch, steps);
+  p.wall = await wall(ctx, model, batch, steps);
   return p;
 }
 
@@ -50,6 +54,34 @@ function showStep(p: StepProfile): void {
     el('p', {}, `${p.model}, batch ${p.batch}: ${w.msPerStep.toFixed(1)} ms/step, ${Math.round(w.imagesPerSec)} images/s, CPU encode ${w.encodeMs.toFixed(2)} ms/step, ${w.dispatches} dispatches in one command buffer; dropped spans ${p.dropped}`),
     table(['kernel', 'calls/step', 'median µs/step', 'GFLOP/s', 'GB/s', '% of step'],
       p.rows.map((r) => [r.kernel, String(r.calls), r.us.toFixed(0), rate(r.flops, r.us), rate(r.bytes, r.us), ((100 * r.us) / (p.totalUs || 1)).toFixed(1)])));
+  const t = timeline(p.spans, `One ${p.model} training step, batch ${p.batch}: ${p.spans.length} dispatches`);
+  $('timeline').replaceChildren(t.svg);
+  $('timeline-note').textContent = `The last profiled step: kernels busy ${(t.busyNs / 1e6).toFixed(2)} ms of the ${(t.spanNs / 1e6).toFixed(2)} ms from the first dispatch's start to the last one's end `
+    + '(each dispatch is its own timed pass here, so the gaps include per-pass overhead the wall clock above does not pay). Bars under one pixel are drawn one pixel wide; hover a bar for its kernel and time.';
+}
+
+function showRoofline(c: Ceilings, kernels: KernelResult[], step: StepProfile, adapter: string): void {
+  const points: RoofPoint[] = [...kernels.map((k) => ({ kernel: k.kernel, series: 'sweep' as const, flops: k.flops, bytes: k.bytes, us: k.medianUs })),
+    ...step.rows.map((r) => ({ kernel: r.kernel, series: 'step' as const, flops: r.flops, bytes: r.bytes, us: r.us }))];
+  const r = roofline(points, { copyGBs: c.copyGBs, matmulGFLOPs: c.matmulGFLOPs, matmulLabel: `${c.matmulKernel} ${c.matmulSize}³` }, `Roofline: ${adapter}`);
+  $('roofline').replaceChildren(r.svg);
+  const gbs = (p: RoofPoint) => `${p.kernel} ${(p.bytes / p.us / 1e3).toFixed(2)} GB/s`;
+  $('roofline-note').textContent = [`${r.plotted} points: GFLOP/s and FLOP/byte from each kernel's declared FLOPs and bytes and its median time; the roofs are this adapter's measured copy bandwidth and best matmul.`,
+    r.noFlops.length ? `Not plotted, data movement only (no FLOPs): ${r.noFlops.map(gbs).join(', ')}.` : '',
+    r.untimed.length ? `Not plotted, below the timer's resolution: ${r.untimed.map((p) => p.kernel).join(', ')}.` : '',
+    r.hiddenLabels ? `${r.hiddenLabels} labels left out where they would overlap; hover a point for its kernel.` : ''].filter(Boolean).join(' ');
+}
+
+/** What lets results from different machines be collected side by side. */
+async function environment(ctx: GpuContext): Promise<Record<string, unknown>> {
+  const plainObject = (o: object) => { const r: Record<string, unknown> = {}; for (const k in o) if (typeof (o as Record<string, unknown>)[k] !== 'function') r[k] = (o as Record<string, unknown>)[k]; return r; };
+  // The context keeps the device only; the same request finds the same adapter again.
+  const a = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+  return {
+    engineVersion: ENGINE_VERSION, date: new Date().toISOString(), userAgent: navigator.userAgent,
+    adapterInfo: a ? plainObject(a.info) : null, limits: a ? plainObject(a.limits) : null, features: a ? [...a.features].sort() : null,
+    deviceLimits: plainObject(ctx.limits), deviceFeatures: [...ctx.device.features].sort(),
+  };
 }
 
 export async function runBench(ctx: GpuContext, req: BenchRequest): Promise<BenchReport> {
@@ -75,11 +107,33 @@ export async function runBench(ctx: GpuContext, req: BenchRequest): Promise<Benc
   $('quant').textContent = step.quantumNs >= 1000
     ? `Timestamps here are quantised to ${step.quantumNs / 1000} µs (Chrome does this unless WebGPU developer features are on); short kernels read as 0 or one quantum.`
     : 'Timestamps are not quantised on this browser/adapter.';
+  showRoofline(ceilings, results, step, ctx.describe());
   last = { adapter: ctx.describe(), userAgent: navigator.userAgent, size: req.size, ceilings, kernels: results, dropped, step };
   $<HTMLButtonElement>('json').disabled = false;
   $<HTMLButtonElement>('trace').disabled = false;
   setStatus(`done: ${results.length} kernels, ${dropped} negative spans dropped`);
   return last;
+}
+
+/** Whole training steps on a context without a profiler: what training gets. */
+async function wall(ctx: GpuContext, model: string, batch: number, steps: number): Promise<WallClock> {
+  const spec = PRESETS[model];
+  if (!spec) throw new Error(`unknown model '${model}'`);
+  plain ??= await createBrowserContext({ selection: ctx.select }); // the profiled run's choices
+  return wallClock(plain, spec, batch, steps);
+}
+
+async function peer(ctx: GpuContext, r: { model: string; batch: number; steps: number; backends: string[] }): Promise<PeerRun> {
+  lastPeer = await runPeer(r, () => wall(ctx, r.model, r.batch, r.steps), (m) => setStatus(m));
+  $('peer').replaceChildren(peerTable(lastPeer));
+  $<HTMLButtonElement>('json').disabled = false;
+  setStatus(`done: ours and TF.js ${r.backends.join(', ')} on ${r.model}, batch ${r.batch}`);
+  return lastPeer;
+}
+
+/** The JSON export: this machine, then the last kernel/step run and the last TF.js comparison. */
+async function exportReport(ctx: GpuContext): Promise<object> {
+  return { ...(await environment(ctx)), ...(last ?? { adapter: ctx.describe() }), peer: lastPeer };
 }
 
 async function main(): Promise<void> {
@@ -99,20 +153,23 @@ async function main(): Promise<void> {
       showStep(p);
       return p;
     },
-    wall: async (r: { model: string; batch: number; steps: number }) => {
-      const spec = PRESETS[r.model];
-      if (!spec) throw new Error(`unknown model '${r.model}'`);
-      plain ??= await createBrowserContext({ selection: ctx.select }); // the profiled run's choices
-      return { adapter: plain.describe(), ...(await wallClock(plain, spec, r.batch, r.steps)) };
-    },
+    wall: async (r: { model: string; batch: number; steps: number }) => ({ adapter: ctx.describe(), ...(await wall(ctx, r.model, r.batch, r.steps)) }),
+    peer: (r: { model: string; batch: number; steps: number; backends: string[] }) => peer(ctx, r),
+    report: () => exportReport(ctx),
   };
   let busy = false;
-  $('run').addEventListener('click', () => {
+  const exclusive = (job: () => Promise<unknown>) => {
     if (busy) return;
     busy = true;
-    Promise.resolve().then(() => runBench(ctx, formRequest())).catch((e: Error) => setStatus(`error: ${e.message}`, 'error')).finally(() => { busy = false; });
-  });
-  $('json').addEventListener('click', () => last && download(JSON.stringify(last, null, 1), 'webgpu-cnn-bench.json', 'application/json'));
+    Promise.resolve().then(job).catch((e: Error) => setStatus(`error: ${e.message}`, 'error')).finally(() => { busy = false; });
+  };
+  $('run').addEventListener('click', () => exclusive(() => runBench(ctx, formRequest())));
+  $('peer-run').addEventListener('click', () => exclusive(() => {
+    const f = new FormData($<HTMLFormElement>('form'));
+    const backends = new FormData($<HTMLFormElement>('peer-form')).getAll('backend').map(String);
+    return peer(ctx, { model: String(f.get('model')), batch: Number(f.get('batch')), steps: Number(f.get('steps')), backends });
+  }));
+  $('json').addEventListener('click', () => exclusive(async () => download(JSON.stringify(await exportReport(ctx), null, 1), 'webgpu-cnn-bench.json', 'application/json')));
   $('trace').addEventListener('click', () => last && download(JSON.stringify(chromeTrace(last.step, 'browser')), 'webgpu-cnn-step.trace.json', 'application/json'));
   setStatus('ready');
 }

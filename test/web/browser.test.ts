@@ -84,13 +84,12 @@ describe('pages in headless Chromium', () => {
     await context.close();
   });
 
-  it('bench page: times every registered kernel and a training step, with GFLOP/s and GB/s', async () => {
+  it('bench page: times every registered kernel and a training step, draws the roofline and the timeline, runs the TF.js peer, exports the machine', async () => {
     const { page, errors } = await open('bench.html');
     await page.selectOption('#preset', 'tiny');
     for (const [k, v] of [['reps', '3'], ['batch', '8'], ['steps', '1']]) await page.fill(`input[name=${k}]`, v);
     await page.click('#run');
     await expect.poll(() => page.locator('#status').textContent(), { timeout: 240_000, interval: 1000 }).toMatch(/^(done|error)/);
-    await page.screenshot({ path: join(SHOTS, 'bench-done.png'), fullPage: true });
     expect(await page.locator('#status').textContent()).toMatch(/^done: \d+ kernels/);
     const kernels = await page.locator('#kernels tr td:first-child').allTextContents();
     const { BENCH_SIZES, caseNames } = await import('../../src/kernels/bench_cases.js');
@@ -99,10 +98,58 @@ describe('pages in headless Chromium', () => {
     const ops = caseNames(limits, BENCH_SIZES.tiny);
     expect(kernels.sort()).toEqual(ops.sort());
     expect(await page.locator('#step').textContent()).toMatch(/ms\/step, \d+ images\/s/);
+
+    // The TF.js peer on the same adapter, every backend, after ours.
+    await page.check('#peer-form input[value=cpu]');
+    await page.click('#peer-run');
+    await expect.poll(() => page.locator('#status').textContent(), { timeout: 240_000, interval: 1000 }).toMatch(/^(done: ours|error)/);
+    expect(await page.locator('#status').textContent()).toBe('done: ours and TF.js webgpu, wasm, cpu on lenet, batch 8');
+    const cells = await page.locator('#peer-table tr').evaluateAll((trs) => trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(cells.map((c) => c[0])).toEqual(['webgpu-cnn (ours)', 'TF.js webgpu', 'TF.js wasm', 'TF.js cpu']);
+    for (const c of cells.slice(1)) {
+      expect(Number(c[1])).toBeGreaterThan(0);
+      expect(Number(c[2])).toBeGreaterThan(0);
+      expect(c[3]).toMatch(/^\d+\.\d\dx$/);
+    }
+
     const [json] = await Promise.all([page.waitForEvent('download'), page.click('#json')]);
     const report = JSON.parse(readFileSync((await json.path())!, 'utf8'));
     expect(report.kernels.length).toBe(ops.length);
     expect(report.adapter).toMatch(/swiftshader/i);
+    // What collects results across machines: engine version, browser, adapter info, limits, features.
+    expect(report.engineVersion).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    expect(report.userAgent).toMatch(/Chrome\/\d+/);
+    expect(report.adapterInfo.description).toMatch(/swiftshader/i);
+    expect(report.limits.maxBufferSize).toBeGreaterThan(0);
+    expect(report.limits.maxComputeWorkgroupSizeX).toBeGreaterThanOrEqual(256);
+    expect(report.features).toContain('timestamp-query');
+    expect(report.deviceLimits.maxStorageBufferBindingSize).toBe(report.limits.maxStorageBufferBindingSize);
+    expect(report.peer.peers.map((p: { backend: string }) => p.backend)).toEqual(['webgpu', 'wasm', 'cpu']);
+    for (const p of report.peer.peers) expect(p.imagesPerSec, p.error).toBeGreaterThan(0);
+    expect(report.peer.ratios.wasm).toBeCloseTo(report.peer.ours.imagesPerSec / report.peer.peers[1].imagesPerSec, 6);
+
+    // The roofline: one point per kernel with FLOPs, bytes and a time (sweep and step), under both roofs.
+    const plotted = (rows: Array<{ flops: number; bytes: number; t: number }>) => rows.filter((r) => r.flops > 0 && r.bytes > 0 && r.t > 0).length;
+    const sweep = plotted(report.kernels.map((k: { flops: number; bytes: number; medianUs: number }) => ({ ...k, t: k.medianUs })));
+    const step = plotted(report.step.rows.map((r: { flops: number; bytes: number; us: number }) => ({ ...r, t: r.us })));
+    expect(sweep).toBeGreaterThan(10);
+    expect(step).toBeGreaterThan(5);
+    expect(await page.locator('#roofline svg .point[data-series=sweep]').count()).toBe(sweep);
+    expect(await page.locator('#roofline svg .point[data-series=step]').count()).toBe(step);
+    expect(await page.locator('#roofline svg polyline.roof').count()).toBe(1);
+    const roofText = await page.locator('#roofline svg').textContent();
+    for (const t of ['arithmetic intensity (FLOP per byte moved, log scale)', 'achieved GFLOP/s (log scale)', 'copy ceiling:', 'GFLOP/s', 'kernel sweep', 'training step']) expect(roofText).toContain(t);
+    // The timeline: one bar per dispatch of the profiled step, one lane per family.
+    expect(report.step.spans.length).toBe(48);
+    expect(await page.locator('#timeline svg rect.bar').count()).toBe(report.step.spans.length);
+    const bars = await page.locator('#timeline svg rect.bar').evaluateAll((es) => es.map((e) => e.getAttribute('data-kernel')));
+    expect(bars).toEqual(report.step.spans.map((s: { kernel: string }) => s.kernel));
+    expect(await page.locator('#timeline svg').textContent()).toMatch(/GPU time from the step's first dispatch \((ms|µs)\)/);
+
+    await page.screenshot({ path: join(SHOTS, 'bench-done.png'), fullPage: true });
+    await page.locator('#roofline').screenshot({ path: join(SHOTS, 'bench-roofline.png') });
+    await page.locator('#timeline').screenshot({ path: join(SHOTS, 'bench-timeline.png') });
+    await page.locator('#peer-section').screenshot({ path: join(SHOTS, 'bench-peer.png') });
     const [trace] = await Promise.all([page.waitForEvent('download'), page.click('#trace')]);
     expect(JSON.parse(readFileSync((await trace.path())!, 'utf8')).traceEvents.length).toBeGreaterThan(30);
     expect(errors).toEqual([]);
