@@ -68,7 +68,7 @@ function showRoofline(c: Ceilings, kernels: KernelResult[], step: StepProfile, a
   const gbs = (p: RoofPoint) => `${p.kernel} ${(p.bytes / p.us / 1e3).toFixed(2)} GB/s`;
   $('roofline-note').textContent = [`${r.plotted} points: GFLOP/s and FLOP/byte from each kernel's declared FLOPs and bytes and its median time; the roofs are this adapter's measured copy bandwidth and best matmul.`,
     r.noFlops.length ? `Not plotted, data movement only (no FLOPs): ${r.noFlops.map(gbs).join(', ')}.` : '',
-    r.untimed.length ? `Not plotted, below the timer's resolution: ${r.untimed.map((p) => p.kernel).join(', ')}.` : '',
+    r.untimed.length ? `Not plotted, no time (below the timer's resolution) or no bytes: ${r.untimed.map((p) => p.kernel).join(', ')}.` : '',
     r.hiddenLabels ? `${r.hiddenLabels} labels left out where they would overlap; hover a point for its kernel.` : ''].filter(Boolean).join(' ');
 }
 

@@ -47,9 +47,9 @@ function legendFor(ok: RoofPoint[]): { legend: SVGElement; rows: number } {
 }
 
 export function roofline(points: RoofPoint[], roofs: Roofs, title: string): RooflineChart {
-  const untimed = points.filter((p) => p.flops > 0 && !(p.us > 0));
-  const noFlops = points.filter((p) => !(p.flops > 0) && p.us > 0);
   const ok = points.filter((p) => p.flops > 0 && p.bytes > 0 && p.us > 0);
+  const noFlops = points.filter((p) => !(p.flops > 0) && p.us > 0);
+  const untimed = points.filter((p) => !ok.includes(p) && !noFlops.includes(p));
   const I = (p: RoofPoint) => p.flops / p.bytes, G = (p: RoofPoint) => p.flops / p.us / 1e3;
   const ridge = roofs.matmulGFLOPs / roofs.copyGBs;
   const { legend, rows } = legendFor(ok);
