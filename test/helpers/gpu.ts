@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { createNodeContext } from '../../src/gpu/node.js';
+import { createNodeContext, type NodeContextOptions } from '../../src/gpu/node.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { createTensor, poison, readTensor, readTensorU32, uploadTensor, type Tensor } from '../../src/gpu/buffers.js';
 import { run, type Dispatch } from '../../src/gpu/dispatch.js';
@@ -7,10 +7,23 @@ import { uniform } from '../../src/util/rng.js';
 
 let ctxPromise: Promise<GpuContext> | null = null;
 
+/**
+ * Dawn's robustness for every test context: WEBGPU_CNN_ROBUSTNESS=on|off (default off, as in the
+ * CLI), so the suite runs both ways. Read here, never by the engine.
+ */
+export function testRobustness(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.WEBGPU_CNN_ROBUSTNESS ?? 'off';
+  if (v !== 'on' && v !== 'off') throw new Error(`WEBGPU_CNN_ROBUSTNESS must be on or off, got '${v}'`);
+  return v === 'on';
+}
+
+/** A Node context with the test robustness setting; for files that need their own options. */
+export const nodeContext = (opts: NodeContextOptions = {}) => createNodeContext({ robustness: testRobustness(), ...opts });
+
 /** One device per test file, destroyed after the file's tests. */
 export function gpu(): Promise<GpuContext> {
   if (!ctxPromise) {
-    ctxPromise = createNodeContext();
+    ctxPromise = nodeContext();
     afterAll(async () => (await ctxPromise!).destroy());
   }
   return ctxPromise;
