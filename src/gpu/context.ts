@@ -60,9 +60,9 @@ export class GpuContext {
     opts: ContextOptions = {},
   ) {
     this.retained = opts.retain ?? [];
+    this.bounds = opts.checkBounds ? new BoundsCheck(device) : null;
     this.countBuffers(device);
     this.hasTimestamps = device.features.has('timestamp-query');
-    this.bounds = opts.checkBounds ? new BoundsCheck(device) : null;
     this.pipelines = new PipelineCache(device, this.bounds);
     this.pool = new BufferPool(device);
     this.profiler = opts.profile && this.hasTimestamps ? new Profiler(device) : null;

@@ -1,4 +1,4 @@
-import { afterAll } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { createNodeContext, type NodeContextOptions } from '../../src/gpu/node.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { createTensor, poison, readTensor, readTensorU32, uploadTensor, type Tensor } from '../../src/gpu/buffers.js';
@@ -20,11 +20,18 @@ export function testRobustness(env: NodeJS.ProcessEnv = process.env): boolean {
 /** A Node context with the test robustness setting; for files that need their own options. */
 export const nodeContext = (opts: NodeContextOptions = {}) => createNodeContext({ robustness: testRobustness(), ...opts });
 
-/** One device per test file, destroyed after the file's tests. */
+/**
+ * One device per test file, destroyed after the file's tests. WEBGPU_CNN_CHECK_BOUNDS=1 makes it a
+ * bounds-checking context (gpu/bounds.ts) and fails any test whose kernels stepped outside a binding:
+ * an audit of every test that uses it, beyond test/gpu/bounds.test.ts's case lists.
+ */
 export function gpu(): Promise<GpuContext> {
   if (!ctxPromise) {
-    ctxPromise = nodeContext();
-    afterAll(async () => (await ctxPromise!).destroy());
+    const checkBounds = process.env.WEBGPU_CNN_CHECK_BOUNDS === '1';
+    const p = nodeContext({ checkBounds });
+    ctxPromise = p;
+    if (checkBounds) afterEach(async () => expect(await (await p).bounds!.read(), 'accesses outside a binding').toEqual([]));
+    afterAll(async () => (await p).destroy());
   }
   return ctxPromise;
 }
