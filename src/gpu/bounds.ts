@@ -60,6 +60,9 @@ export function instrumentBounds(source: string, file = 'wgsl'): Instrumented {
   const arrays = [...code.matchAll(/var\s*<\s*storage[^>]*>\s*(\w+)\s*:\s*array\s*</g)].map((m) => m[1]);
   const clash = shadowed(code, arrays);
   if (clash) throw new Error(`${file}: cannot check bounds: '${clash}' names a storage array and is declared again inside a function`);
+  // An access through a pointer would go unchecked.
+  const aliased = [...code.matchAll(/&\s*(\w+)/g)].map((m) => m[1]).find((n) => arrays.includes(n));
+  if (aliased) throw new Error(`${file}: cannot check bounds: a pointer to storage array '${aliased}' would hide its accesses`);
   const used = new Set<string>();
   const body = rewrite(code, new Set(arrays), used);
   const checked = arrays.filter((n) => used.has(n));

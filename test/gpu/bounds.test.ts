@@ -147,11 +147,12 @@ describe('bounds: the check catches a kernel that is out of bounds on purpose', 
     x.buffer.destroy(); y.buffer.destroy();
   });
 
-  it('rewrites nested indices and refuses a storage name declared again in a function', () => {
+  it('rewrites nested indices, and refuses a storage name declared again in a function or taken by pointer', () => {
     const src = '@group(0) @binding(1) var<storage, read> a: array<u32>;\n@group(0) @binding(2) var<storage, read_write> b: array<f32>;\nfn f(i: u32) { b[a[i]] = 1.0; }';
     const r = instrumentBounds(src);
     expect(r.checked).toEqual(['a', 'b']);
     expect(r.code).toContain('b[_bounds_b(u32(a[_bounds_a(u32(i))]))] = 1.0;');
     expect(() => instrumentBounds(`${src}\nfn g(a: u32) -> u32 { return a; }`, 'g.wgsl')).toThrow("g.wgsl: cannot check bounds: 'a' names a storage array and is declared again inside a function");
+    expect(() => instrumentBounds(`${src}\nfn h() -> f32 { let q = &b; return (*q)[0]; }`, 'h.wgsl')).toThrow("h.wgsl: cannot check bounds: a pointer to storage array 'b' would hide its accesses");
   });
 });
