@@ -18,6 +18,9 @@ var<workgroup> part: array<f32, WG>;
 @compute @workgroup_size(WG)
 fn grad(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
   let c = wid.x;
+  // The grid is exactly C, but in bounds by the shader alone (Node runs Dawn without robustness);
+  // c is uniform across the workgroup, so this return keeps the barriers below uniform.
+  if (c >= p.C) { return; }
   let count = p.N * p.S;
   var acc = 0.0;
   for (var j = li; j < count; j += WG) {

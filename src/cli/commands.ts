@@ -13,13 +13,13 @@ import { mistakesGrid } from './report.js';
 import { readUserFile } from '../util/read_file.js';
 import { checkOutputs } from './outputs.js';
 import { EXIT } from './usage.js';
-import { selectionFromFlags } from './selection.js';
+import { robustnessFromFlags, selectionFromFlags } from './selection.js';
 import { modelToUse } from './pretrained.js';
 
 export const str = (f: Flags, k: string, d: string) => (f[k] === undefined ? d : String(f[k]));
 
 export async function context(f: Flags): Promise<GpuContext> {
-  const ctx = await createNodeContext({ onLost: (m) => { process.stderr.write(`error: ${m}\n`); process.exit(EXIT.device); }, selection: selectionFromFlags(f) });
+  const ctx = await createNodeContext({ onLost: (m) => { process.stderr.write(`error: ${m}\n`); process.exit(EXIT.device); }, selection: selectionFromFlags(f), robustness: robustnessFromFlags(f) });
   if (!f.quiet) process.stderr.write(`adapter: ${ctx.describe()}\n`);
   return ctx;
 }

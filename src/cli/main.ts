@@ -5,7 +5,7 @@ import { trainCommand } from './train_command.js';
 import { benchCommand, profileCommand } from './perf_commands.js';
 import { EXIT, usage } from './usage.js';
 import { setupCommand } from './setup.js';
-import { kernelsCommand, SELECTION_FLAGS } from './selection.js';
+import { kernelsCommand, robustnessFromFlags, SELECTION_FLAGS } from './selection.js';
 import { NoAdapterError } from '../gpu/node.js';
 import { DivergedError } from '../train/trainer.js';
 
@@ -31,6 +31,7 @@ async function main(argv: string[]): Promise<void> {
   if (!spec) throw new UsageError(`unknown command '${cmd}' (commands: ${Object.keys(SPECS).join(', ')}; webgpu-cnn --help for usage)`);
   if (rest.some(isHelp)) { process.stdout.write(`${usage(cmd)}\n`); return; }
   const { flags, positional } = parseArgs(rest, spec);
+  if ('robustness' in spec) robustnessFromFlags(flags); // checked before anything slow
   if (cmd === 'setup') return setupCommand();
   if (cmd === 'kernels') return kernelsCommand(flags);
   if (cmd === 'predict') return predictCommand(flags, positional);

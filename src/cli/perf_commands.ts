@@ -9,7 +9,7 @@ import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceili
 import { chromeTrace, formatProfile, profileStep, wallClock, type StepProfile } from '../train/profile.js';
 import { openPage, type BrowserPage } from './runtime.js';
 import { UsageError } from './args.js';
-import { selectionConfig, selectionFromFlags } from './selection.js';
+import { robustnessFromFlags, selectionConfig, selectionFromFlags } from './selection.js';
 import { checkOutputs } from './outputs.js';
 
 type Flags = Record<string, string | number | boolean>;
@@ -37,12 +37,12 @@ async function benchPage(f: Flags): Promise<BrowserPage> {
 
 async function nodeStep(a: StepArgs, f: Flags): Promise<StepProfile> {
   // One policy for both contexts: the wall-clock run reuses the profiled run's choices.
-  const selection = selectionFromFlags(f);
-  const ctx = await createNodeContext({ profile: true, selection });
+  const selection = selectionFromFlags(f), robustness = robustnessFromFlags(f);
+  const ctx = await createNodeContext({ profile: true, selection, robustness });
   process.stderr.write(`runtime: node (Dawn), adapter: ${ctx.describe()}\n`);
   try {
     const p = await profileStep(ctx, PRESETS[a.model], a.batch, a.steps);
-    const plain = await createNodeContext({ selection });
+    const plain = await createNodeContext({ selection, robustness });
     p.wall = await wallClock(plain, PRESETS[a.model], a.batch, a.steps);
     plain.destroy();
     return p;
@@ -91,7 +91,7 @@ export async function benchCommand(f: Flags): Promise<void> {
       ({ kernels, dropped, step, adapter, ceilings } = r);
     } finally { await page.close(); }
   } else {
-    const ctx = await createNodeContext({ profile: true, selection: selectionFromFlags(f) });
+    const ctx = await createNodeContext({ profile: true, selection: selectionFromFlags(f), robustness: robustnessFromFlags(f) });
     adapter = ctx.describe();
     process.stderr.write(`runtime: node (Dawn), adapter: ${adapter}\n`);
     try {

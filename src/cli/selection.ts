@@ -1,5 +1,6 @@
 // Kernel selection from the command line: --kernels family=version,... and --autotune on|off
-// build the context's SelectionPolicy (autotune results cached in a JSON file); `kernels`
+// build the context's SelectionPolicy (autotune results cached in a JSON file); --robustness
+// on|off (else WEBGPU_CNN_ROBUSTNESS, else off) sets Dawn's robustness in Node; `kernels`
 // prints, for the adapter in use, every family's versions and the choice at each shape the
 // presets train with, why it was made and the measured times.
 import { createNodeContext } from '../gpu/node.js';
@@ -13,7 +14,20 @@ import { UsageError } from './args.js';
 type Flags = Record<string, string | number | boolean>;
 
 /** The flags every GPU command takes. */
-export const SELECTION_FLAGS = { kernels: 'string', autotune: 'string' } as const;
+export const SELECTION_FLAGS = { kernels: 'string', autotune: 'string', robustness: 'string' } as const;
+
+/**
+ * Dawn's robustness (clamping every storage access) for a Node context: --robustness, else the
+ * WEBGPU_CNN_ROBUSTNESS environment variable (for CI), else off. The browser runtime's Chromium
+ * keeps its own setting, so the flag is refused there rather than ignored.
+ */
+export function robustnessFromFlags(f: Flags, env: NodeJS.ProcessEnv = process.env): boolean {
+  const given = f.robustness !== undefined;
+  if (given && f.runtime === 'browser') throw new UsageError('--robustness applies to the Node runtime; Chromium keeps its own setting');
+  const v = given ? String(f.robustness) : env.WEBGPU_CNN_ROBUSTNESS ?? 'off';
+  if (v !== 'on' && v !== 'off') throw new UsageError(`${given ? '--robustness' : 'WEBGPU_CNN_ROBUSTNESS'} must be on or off, got '${v}'`);
+  return v === 'on';
+}
 
 export function selectionFromFlags(f: Flags, log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): SelectionPolicy {
   const a = String(f.autotune ?? 'on');
@@ -44,7 +58,7 @@ export async function kernelsCommand(f: Flags): Promise<void> {
   const batch = Number(f.batch ?? 64);
   if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch must be a positive integer');
   const policy = selectionFromFlags(f);
-  const ctx = await createNodeContext({ selection: policy });
+  const ctx = await createNodeContext({ selection: policy, robustness: robustnessFromFlags(f) });
   try {
     const out = [`adapter: ${ctx.describe()}; timestamps: ${ctx.hasTimestamps ? 'timestamp-query' : 'wall clock'}`,
       `selection: ${Object.keys(policy.forced).length ? `forced ${JSON.stringify(policy.forced)}, ` : ''}autotune ${policy.autotune ? `on, cache ${policy.store.where}` : 'off (built-in order)'}`, '', 'families:'];

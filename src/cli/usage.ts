@@ -28,7 +28,10 @@ continues with its settings unless flags override them, repairing the model file
 const SELECTION = `GPU commands (train, evaluate, predict, profile, bench, kernels) also take --kernels family=vN,...
 (force versions, e.g. conv2d=v2,matmul=v3) and --autotune on|off (off: the built-in order). Autotune times
 each version the first time a shape is met and caches the choice per adapter in
-$XDG_CACHE_HOME/webgpu-cnn/autotune.json (else ~/.cache/webgpu-cnn/autotune.json).`;
+$XDG_CACHE_HOME/webgpu-cnn/autotune.json (else ~/.cache/webgpu-cnn/autotune.json).
+--robustness on|off (Node runtime; default WEBGPU_CNN_ROBUSTNESS, else off): on, Dawn clamps every buffer
+access as a browser does, at a cost (1.7x per LeNet step on SwiftShader); off, the kernels' own bounds
+guards are all there is (every kernel is tested for them).`;
 
 const FOOTER = `MNIST comes from MNIST_DIR, else data/mnist (downloaded once, SHA-256 checked).
 --runtime browser drives the built pages (npm run build) in headless Chromium: --chromium, else CHROMIUM_PATH, else /usr/bin/chromium.`;

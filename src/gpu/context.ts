@@ -1,4 +1,5 @@
 import { PipelineCache } from './pipelines.js';
+import { BoundsCheck } from './bounds.js';
 import { BufferPool } from './buffers.js';
 import { Profiler } from './profiler.js';
 import { SelectionPolicy } from '../kernels/select.js';
@@ -13,6 +14,8 @@ export interface AdapterDescription {
   description: string;
   /** How the adapter was found: a GPU, or the SwiftShader fallback we switched to. */
   source: 'native' | 'swiftshader-fallback' | 'browser';
+  /** Whether Dawn clamps storage accesses (Node sets it; a browser keeps its own setting). */
+  robustness?: boolean;
 }
 
 export interface ContextOptions {
@@ -21,10 +24,14 @@ export interface ContextOptions {
   /** Called once if the device is lost for any reason other than destroy(). */
   onLost?: (message: string) => void;
   source?: AdapterDescription['source'];
+  /** What the caller asked Dawn for (gpu/node.ts); shown by describe() when on. */
+  robustness?: boolean;
   /** Objects the device depends on that must not be garbage-collected (Dawn instances, adapter). */
   retain?: unknown[];
   /** Which kernel version runs where (forced, autotuned and cached, or built-in); default: autotune, cached in memory. */
   selection?: SelectionPolicy;
+  /** A diagnostic for tests: every kernel compiles with each storage index checked and violations counted (gpu/bounds.ts). */
+  checkBounds?: boolean;
 }
 
 /**
@@ -36,6 +43,8 @@ export class GpuContext {
   readonly pool: BufferPool;
   readonly profiler: Profiler | null;
   readonly select: SelectionPolicy;
+  /** Violation counters when made with checkBounds, else null. */
+  readonly bounds: BoundsCheck | null;
   readonly hasTimestamps: boolean;
   /** Resolves with a message when the device is lost (never on a deliberate destroy()). */
   readonly lost: Promise<string>;
@@ -51,9 +60,10 @@ export class GpuContext {
     opts: ContextOptions = {},
   ) {
     this.retained = opts.retain ?? [];
+    this.bounds = opts.checkBounds ? new BoundsCheck(device) : null;
     this.countBuffers(device);
     this.hasTimestamps = device.features.has('timestamp-query');
-    this.pipelines = new PipelineCache(device);
+    this.pipelines = new PipelineCache(device, this.bounds);
     this.pool = new BufferPool(device);
     this.profiler = opts.profile && this.hasTimestamps ? new Profiler(device) : null;
     this.select = opts.selection ?? new SelectionPolicy();
@@ -97,7 +107,7 @@ export class GpuContext {
   describe(): string {
     const a = this.adapter;
     const parts = [a.vendor, a.architecture, a.device, a.description].filter((s) => s && s.length);
-    return `${parts.join(' / ') || 'unknown adapter'} [${a.source}]`;
+    return `${parts.join(' / ') || 'unknown adapter'} [${a.source}]${a.robustness ? ', robustness on' : ''}`;
   }
 
   /** A CPU implementation (SwiftShader, llvmpipe, WARP): training is hours where a GPU takes minutes. */
@@ -110,18 +120,20 @@ export class GpuContext {
   get autotuneKey(): string {
     // The adapter itself, not how it was found ([native] or [swiftshader-fallback]).
     const a = this.adapter;
-    return `${[a.vendor, a.architecture, a.device, a.description].join(' / ')} | webgpu-cnn ${ENGINE_VERSION} | kernels ${kernelsHash()}`;
+    // Robustness changes kernel times, so its choices are kept apart.
+    return `${[a.vendor, a.architecture, a.device, a.description].join(' / ')} | webgpu-cnn ${ENGINE_VERSION} | kernels ${kernelsHash()}${a.robustness ? ' | robustness' : ''}`;
   }
 
   destroy(): void {
     this.destroyed = true;
     this.profiler?.destroy();
+    this.bounds?.destroy();
     this.pool.destroy();
     this.device.destroy();
   }
 }
 
-export function describeAdapter(adapter: GPUAdapter, source: AdapterDescription['source']): AdapterDescription {
+export function describeAdapter(adapter: GPUAdapter, source: AdapterDescription['source'], robustness?: boolean): AdapterDescription {
   const i = adapter.info;
   return {
     vendor: i?.vendor ?? '',
@@ -129,6 +141,7 @@ export function describeAdapter(adapter: GPUAdapter, source: AdapterDescription[
     device: i?.device ?? '',
     description: i?.description ?? '',
     source,
+    ...(robustness === undefined ? {} : { robustness }),
   };
 }
 
@@ -149,5 +162,5 @@ export async function createContextFromAdapter(adapter: GPUAdapter, opts: Contex
       maxComputeWorkgroupSizeY: a.maxComputeWorkgroupSizeY,
     },
   });
-  return new GpuContext(device, describeAdapter(adapter, opts.source ?? 'native'), opts);
+  return new GpuContext(device, describeAdapter(adapter, opts.source ?? 'native', opts.robustness), opts);
 }

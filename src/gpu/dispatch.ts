@@ -5,6 +5,8 @@ export interface Dispatch {
   kernel: string;
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
+  /** Group 1 of a bounds-checking context (gpu/bounds.ts): the kernel's violation counters. */
+  boundsGroup?: GPUBindGroup | null;
   grid: [number, number, number];
   /** Work estimates for the profiler's GFLOP/s and GB/s columns. */
   flops: number;
@@ -27,26 +29,28 @@ export function grid1d(ctx: GpuContext, threads: number, wg: number): [number, n
   return grid(Math.ceil(threads / wg), ctx.limits.maxComputeWorkgroupsPerDimension);
 }
 
+/** Records one dispatch into a pass (nothing for an empty grid). */
+export function encodeOne(pass: GPUComputePassEncoder, d: Dispatch): void {
+  if (d.grid[0] === 0) return;
+  pass.setPipeline(d.pipeline);
+  pass.setBindGroup(0, d.bindGroup);
+  if (d.boundsGroup) pass.setBindGroup(1, d.boundsGroup);
+  pass.dispatchWorkgroups(...d.grid);
+}
+
 /** Encodes dispatches in order; with a profiler each gets its own timed pass. */
 export function encodeDispatches(ctx: GpuContext, enc: GPUCommandEncoder, list: readonly Dispatch[]): void {
   const prof = ctx.profiler;
   if (!prof) {
     const pass = enc.beginComputePass();
-    for (const d of list) {
-      if (d.grid[0] === 0) continue;
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, d.bindGroup);
-      pass.dispatchWorkgroups(...d.grid);
-    }
+    for (const d of list) encodeOne(pass, d);
     pass.end();
     return;
   }
   for (const d of list) {
     if (d.grid[0] === 0) continue;
     const pass = enc.beginComputePass({ timestampWrites: prof.timestampWrites(d) });
-    pass.setPipeline(d.pipeline);
-    pass.setBindGroup(0, d.bindGroup);
-    pass.dispatchWorkgroups(...d.grid);
+    encodeOne(pass, d);
     pass.end();
   }
 }

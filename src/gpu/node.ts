@@ -15,8 +15,18 @@ const INSTALL = 'Debian/Ubuntu: apt-get install -y libvulkan1 chromium';
 /**
  * Dawn instance toggles. Timestamps are quantised to 65.536 µs by default, which makes every
  * per-kernel time and autotune comparison a multiple of that; the profiler needs the true ones.
+ * Robustness (Dawn clamping every storage access to its binding) is off unless asked for: every
+ * kernel guards its own indices, which test/gpu/bounds.test.ts checks access by access, and the
+ * clamping cost 1.7x per LeNet step on SwiftShader.
  */
-export const DAWN_FLAGS = ['disable-dawn-features=timestamp_quantization'];
+export function dawnFlags(robustness: boolean): string[] {
+  return ['disable-dawn-features=timestamp_quantization', ...(robustness ? [] : ['enable-dawn-features=disable_robustness'])];
+}
+
+export interface NodeContextOptions extends ContextOptions {
+  /** Dawn's robustness transform (clamped storage accesses); default off. */
+  robustness?: boolean;
+}
 
 export class NoAdapterError extends Error {}
 
@@ -60,7 +70,7 @@ export function installedVulkanDrivers(env: NodeJS.ProcessEnv = process.env): st
  * The native attempt is skipped when no Vulkan driver is installed: the loader would only print
  * warnings. A failure says what was tried.
  */
-export async function requestNodeAdapter(env: NodeJS.ProcessEnv = process.env): Promise<{ adapter: GPUAdapter; source: 'native' | 'swiftshader-fallback'; instances: GPU[] }> {
+export async function requestNodeAdapter(env: NodeJS.ProcessEnv = process.env, robustness = false): Promise<{ adapter: GPUAdapter; source: 'native' | 'swiftshader-fallback'; instances: GPU[] }> {
   const dawn = await loadDawn();
   Object.assign(globalThis, dawn.globals);
   env.XDG_RUNTIME_DIR ??= '/tmp';
@@ -71,7 +81,7 @@ export async function requestNodeAdapter(env: NodeJS.ProcessEnv = process.env): 
   const instances: GPU[] = [];
   const tried: string[] = [];
   const attempt = async (what: string, opts?: GPURequestAdapterOptions) => {
-    const gpu = dawn.create(DAWN_FLAGS);
+    const gpu = dawn.create(dawnFlags(robustness));
     instances.push(gpu);
     const adapter = await gpu.requestAdapter(opts);
     if (!adapter) tried.push(`${what}: no adapter`);
@@ -115,7 +125,8 @@ function installHint(icd: string | null, chosen: boolean): string {
   return 'check the GPU driver, or point VK_ICD_FILENAMES at a Vulkan ICD json';
 }
 
-export async function createNodeContext(opts: ContextOptions = {}): Promise<GpuContext> {
-  const { adapter, source, instances } = await requestNodeAdapter();
-  return createContextFromAdapter(adapter, { ...opts, source, retain: [...instances, adapter] });
+export async function createNodeContext(opts: NodeContextOptions = {}): Promise<GpuContext> {
+  const robustness = opts.robustness ?? false;
+  const { adapter, source, instances } = await requestNodeAdapter(process.env, robustness);
+  return createContextFromAdapter(adapter, { ...opts, source, robustness, retain: [...instances, adapter] });
 }

@@ -1,4 +1,5 @@
 import { contractMismatch, workgroupConstants, type KernelDef } from '../kernels/contract.js';
+import type { BoundsCheck } from './bounds.js';
 
 export type Constants = Record<string, number>;
 
@@ -7,7 +8,8 @@ export class PipelineCache {
   private modules = new Map<string, GPUShaderModule>();
   private pipelines = new Map<string, Promise<GPUComputePipeline>>();
 
-  constructor(private device: GPUDevice) {}
+  /** With `bounds`, every kernel compiles from its bounds-checked WGSL (a diagnostic context). */
+  constructor(private device: GPUDevice, private bounds: BoundsCheck | null = null) {}
 
   static key(def: KernelDef, constants: Constants): string {
     const c = Object.keys(constants).sort().map((k) => `${k}=${constants[k]}`).join(',');
@@ -17,7 +19,8 @@ export class PipelineCache {
   private module(def: KernelDef): GPUShaderModule {
     let m = this.modules.get(def.code);
     if (!m) {
-      m = this.device.createShaderModule({ code: def.code, label: def.file });
+      const code = this.bounds ? this.bounds.instrument(def).code : def.code;
+      m = this.device.createShaderModule({ code, label: def.file });
       this.modules.set(def.code, m);
     }
     return m;

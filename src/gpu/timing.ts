@@ -2,16 +2,11 @@
 // adapter has it (Dawn's quantisation is off in Node, see gpu/node.ts), else the wall clock from
 // submit to completion. For autotune; the per-kernel profiler is gpu/profiler.ts.
 import type { GpuContext } from './context.js';
-import type { Dispatch } from './dispatch.js';
+import { encodeOne, type Dispatch } from './dispatch.js';
 
 function encodePass(enc: GPUCommandEncoder, list: readonly Dispatch[], timestampWrites?: GPUComputePassTimestampWrites): void {
   const pass = enc.beginComputePass(timestampWrites ? { timestampWrites } : {});
-  for (const d of list) {
-    if (d.grid[0] === 0) continue;
-    pass.setPipeline(d.pipeline);
-    pass.setBindGroup(0, d.bindGroup);
-    pass.dispatchWorkgroups(...d.grid);
-  }
+  for (const d of list) encodeOne(pass, d);
   pass.end();
 }
 

@@ -160,7 +160,7 @@ export async function dispatchKernel(ctx: GpuContext, def: KernelDef, call: Kern
   const bytes = call.bytes ?? Object.values(call.bind).reduce((s, t) => s + numel(t.shape) * 4, 0);
   const fields = reflect(def.code).uniform;
   return {
-    kernel: def.name, pipeline, bindGroup, grid: g, flops: call.flops ?? 0, bytes, uniform,
+    kernel: def.name, pipeline, bindGroup, boundsGroup: ctx.bounds?.bindGroup(def, pipeline), grid: g, flops: call.flops ?? 0, bytes, uniform,
     set(field, value) {
       const i = fields.findIndex((f) => f.name === field);
       if (i < 0 || field.startsWith('_')) throw new Error(`${def.name}: unknown uniform '${field}'`);

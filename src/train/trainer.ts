@@ -41,6 +41,16 @@ export class DivergedError extends Error {}
  */
 export const DIVERGED_LOSS = 1000;
 
+/**
+ * How a window's mean loss shows divergence, or null. NaN and both infinities count: once weights
+ * blow up, SwiftShader's exp(NaN) gives +Inf and its max(NaN, 0) gives 0 where a GPU may give NaN,
+ * so the same run can end in any of them.
+ */
+export function divergence(mean: number): string | null {
+  if (!Number.isFinite(mean)) return String(mean);
+  return mean > DIVERGED_LOSS ? `${mean.toPrecision(3)} (above ${DIVERGED_LOSS}, diverged)` : null;
+}
+
 export function resolveSpec(name: string): ModelSpec {
   const spec = PRESETS[name];
   if (!spec) throw new Error(`unknown model '${name}' (presets: ${Object.keys(PRESETS).join(', ')})`);
@@ -89,10 +99,8 @@ export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hoo
           const m = await step.readMetrics();
           step.resetMetrics();
           const mean = m.lossSum / window;
-          if (!(mean <= DIVERGED_LOSS)) {
-            const why = Number.isFinite(mean) ? `${mean.toPrecision(3)} (above ${DIVERGED_LOSS}, diverged)` : String(mean);
-            throw new DivergedError(`loss became ${why} at epoch ${epoch}, step ${s + 1}; lower the learning rate`);
-          }
+          const why = divergence(mean);
+          if (why) throw new DivergedError(`loss became ${why} at epoch ${epoch}, step ${s + 1}; lower the learning rate`);
           lossSum += m.lossSum; correct += m.correct; seen += window;
           const el = (performance.now() - started) / 1000;
           const ips = ((t - firstT) * cfg.batch) / el;

@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createNodeContext } from '../../src/gpu/node.js';
 import { BufferPool, STORAGE } from '../../src/gpu/buffers.js';
 import { grid, run } from '../../src/gpu/dispatch.js';
 import { kernel, registry } from '../../src/kernels/registry.js';
 import { reluForward } from '../../src/kernels/activation/family.js';
 import { matmul } from '../../src/kernels/matmul/family.js';
-import { rand, output } from '../helpers/gpu.js';
+import { nodeContext, rand, output } from '../helpers/gpu.js';
 
 describe('GPU context', () => {
   it('names its adapter and requests timestamp-query when offered', async () => {
-    const ctx = await createNodeContext({ profile: true });
+    const ctx = await nodeContext({ profile: true });
     try {
       expect(ctx.describe()).toMatch(/\[(native|swiftshader-fallback)\]$/);
       console.log(`adapter: ${ctx.describe()}`);
@@ -22,7 +21,7 @@ describe('GPU context', () => {
   });
 
   it('profiles each dispatch by registry name with positive GPU times', async () => {
-    const ctx = await createNodeContext({ profile: true });
+    const ctx = await nodeContext({ profile: true });
     try {
       if (!ctx.profiler) throw new Error(`adapter ${ctx.describe()} has no timestamp-query: profiler cannot be tested here`);
       const x = rand(ctx, [256, 256], 1);
@@ -41,7 +40,7 @@ describe('GPU context', () => {
 
   it('does not report a deliberate destroy() as a device loss', async () => {
     const lost: string[] = [];
-    const ctx = await createNodeContext({ onLost: (m) => lost.push(m) });
+    const ctx = await nodeContext({ onLost: (m) => lost.push(m) });
     ctx.destroy();
     const msg = await ctx.lost;
     expect(msg).toMatch(/destroyed/);
@@ -49,7 +48,7 @@ describe('GPU context', () => {
   });
 
   it('caches pipelines by name and constants, and reuses pooled buffers', async () => {
-    const ctx = await createNodeContext();
+    const ctx = await nodeContext();
     try {
       const def = kernel('matmul.v2');
       const a = await ctx.pipelines.get(def, { TRANS_A: 1 });

@@ -1,5 +1,5 @@
-import { afterAll } from 'vitest';
-import { createNodeContext } from '../../src/gpu/node.js';
+import { afterAll, afterEach, expect } from 'vitest';
+import { createNodeContext, type NodeContextOptions } from '../../src/gpu/node.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { createTensor, poison, readTensor, readTensorU32, uploadTensor, type Tensor } from '../../src/gpu/buffers.js';
 import { run, type Dispatch } from '../../src/gpu/dispatch.js';
@@ -7,11 +7,31 @@ import { uniform } from '../../src/util/rng.js';
 
 let ctxPromise: Promise<GpuContext> | null = null;
 
-/** One device per test file, destroyed after the file's tests. */
+/**
+ * Dawn's robustness for every test context: WEBGPU_CNN_ROBUSTNESS=on|off (default off, as in the
+ * CLI), so the suite runs both ways. Read here, never by the engine.
+ */
+export function testRobustness(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = env.WEBGPU_CNN_ROBUSTNESS ?? 'off';
+  if (v !== 'on' && v !== 'off') throw new Error(`WEBGPU_CNN_ROBUSTNESS must be on or off, got '${v}'`);
+  return v === 'on';
+}
+
+/** A Node context with the test robustness setting; for files that need their own options. */
+export const nodeContext = (opts: NodeContextOptions = {}) => createNodeContext({ robustness: testRobustness(), ...opts });
+
+/**
+ * One device per test file, destroyed after the file's tests. WEBGPU_CNN_CHECK_BOUNDS=1 makes it a
+ * bounds-checking context (gpu/bounds.ts) and fails any test whose kernels stepped outside a binding:
+ * an audit of every test that uses it, beyond test/gpu/bounds.test.ts's case lists.
+ */
 export function gpu(): Promise<GpuContext> {
   if (!ctxPromise) {
-    ctxPromise = createNodeContext();
-    afterAll(async () => (await ctxPromise!).destroy());
+    const checkBounds = process.env.WEBGPU_CNN_CHECK_BOUNDS === '1';
+    const p = nodeContext({ checkBounds });
+    ctxPromise = p;
+    if (checkBounds) afterEach(async () => expect(await (await p).bounds!.read(), 'accesses outside a binding').toEqual([]));
+    afterAll(async () => (await p).destroy());
   }
   return ctxPromise;
 }

@@ -1,13 +1,13 @@
 // The benchmark sweep must run every registered kernel (a new version without a case would
 // silently vanish from the bench tables), and its timings must be real spans.
 import { describe, expect, it } from 'vitest';
-import { createNodeContext } from '../../src/gpu/node.js';
+import { nodeContext } from '../helpers/gpu.js';
 import { BENCH_SIZES, buildCases, caseNames, checkSize, uncovered } from '../../src/kernels/bench_cases.js';
 import { benchKernels } from '../../src/kernels/bench.js';
 
 describe('kernel bench sweep', () => {
   it('has a case for every registry entry and times each with positive spans', async () => {
-    const ctx = await createNodeContext({ profile: true });
+    const ctx = await nodeContext({ profile: true });
     try {
       expect(uncovered(await buildCases(ctx, BENCH_SIZES.tiny))).toEqual([]);
       const { results } = await benchKernels(ctx, BENCH_SIZES.tiny, { reps: 2, warmup: 1 });

@@ -10,7 +10,7 @@ import { Sequential, PRESETS } from '../../src/nn/model.js';
 import { DivergedError, train, type TrainConfig, type TrainHooks } from '../../src/train/trainer.js';
 import { evaluate } from '../../src/train/evaluate.js';
 import type { GpuContext } from '../../src/gpu/context.js';
-import { createNodeContext } from '../../src/gpu/node.js';
+import { nodeContext } from '../helpers/gpu.js';
 import { SelectionPolicy } from '../../src/kernels/select.js';
 
 const dir = process.env.MNIST_DIR;
@@ -24,7 +24,7 @@ describe.skipIf(!dir)('GPU memory on every exit path (MNIST_DIR)', () => {
   let split: Split;
   let context: Promise<GpuContext>;
   // Autotune off: timing every version of LeNet's layers would be most of this file's time.
-  const gpu = () => (context ??= createNodeContext({ selection: new SelectionPolicy({ autotune: false }) }));
+  const gpu = () => (context ??= nodeContext({ selection: new SelectionPolicy({ autotune: false }) }));
   beforeAll(async () => {
     const full = await loadDir(dir!);
     split = { ...full, train: take(full.train, 160), test: take(full.test, 48) };

@@ -4,7 +4,7 @@
 // fill the query set ('more than N dispatches before resolve()') nor trip over the previous run's
 // uncollected results; a collect() afterwards returns the last run's spans.
 import { describe, expect, it } from 'vitest';
-import { createNodeContext } from '../../src/gpu/node.js';
+import { nodeContext } from '../helpers/gpu.js';
 import { uploadTensor, type Tensor } from '../../src/gpu/buffers.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { Sequential } from '../../src/nn/model.js';
@@ -17,7 +17,7 @@ const RUNS = 300;
 
 /** A tiny model on a fresh profiling context; `body` runs a step RUNS times and says how many dispatches a run has. */
 async function profiled(body: (ctx: GpuContext, x: Tensor, y: Tensor, model: Sequential) => Promise<{ dispatches: number }>) {
-  const ctx = await createNodeContext({ profile: true });
+  const ctx = await nodeContext({ profile: true });
   try {
     if (!ctx.profiler) throw new Error(`adapter ${ctx.describe()} has no timestamp-query: the profiler cannot be tested here`);
     const model = new Sequential(TINY);

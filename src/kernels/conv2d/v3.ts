@@ -60,12 +60,21 @@ function gemms(q: GemmGeom): Record<'forward' | 'input-gradient' | 'weight-gradi
   };
 }
 
-/** Why v3 cannot take g: a scratch over the binding/buffer limit, or a GEMM grid over the per-dimension limit. */
+/**
+ * The largest scratch v3 has run with: SwiftShader's 1 GiB binding limit. A GPU's limits allow far
+ * more (the cnn preset's second convolution at batch 2048 wants a 1.9 GB im2col matrix), untested
+ * until it has run on one; until then v2, which needs no such matrix, takes those shapes.
+ */
+export const V3_TESTED_BYTES = 2 ** 30;
+
+/** Why v3 cannot take g: a scratch over the binding/buffer limit or the tested size, or a GEMM grid over the per-dimension limit. */
 function unfit(g: Conv2dGeom, limits: Limits): string | null {
   const q = gemmGeom(g), max = limits.maxComputeWorkgroupsPerDimension;
   for (const [name, shape] of Object.entries(scratchShapes(q))) {
     const why = scratchUnfit(name, shape, limits);
     if (why) return why;
+    const bytes = shape.reduce((a, b) => a * b, 4);
+    if (bytes > V3_TESTED_BYTES) return `its ${name} scratch [${shape.join(', ')}] needs ${bytes} bytes, over the ${V3_TESTED_BYTES} (1 GiB) it is tested with`;
   }
   for (const [name, s] of Object.entries(gemms(q))) {
     const { grid } = vec4Grid(s);

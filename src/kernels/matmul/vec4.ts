@@ -1,7 +1,7 @@
 // The vec4 GEMM (shaders/matmul/v4_vec4.wgsl): matmul v4, and the GEMM passes of conv2d v3,
 // which register the same shader under their own names with their own epilogue constants.
 import type { GpuContext } from '../../gpu/context.js';
-import type { Tensor } from '../../gpu/buffers.js';
+import { numel, type Tensor } from '../../gpu/buffers.js';
 import vec4Source from '../../../shaders/matmul/v4_vec4.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDef, type KernelDispatch } from '../contract.js';
 
@@ -38,6 +38,20 @@ export function vec4Grid(s: Pick<GemmSpec, 'M' | 'N' | 'K' | 'kc'>): { grid: [nu
   return { grid: [Math.ceil(s.N / (4 * wgx)), Math.ceil(s.M / (4 * wgy)), splits], workgroup: [wgx, wgy] };
 }
 
+/** Why A, B and C cannot hold the GEMM's operands (the shader indexes them by M, N and K alone), or null. */
+function operandMismatch(A: Tensor, B: Tensor, C: Tensor, s: GemmSpec, splits: number): string | null {
+  const o = s.nchw;
+  if (o && o.NJ % o.S) return `its ${o.NJ} NCHW columns are not whole images of ${o.S} pixels`;
+  const c = o ? [o.NJ * o.MR, `${o.NJ / o.S} images x ${o.MR} channels x ${o.S} pixels`] as const
+    : [splits * s.M * s.N, `${splits > 1 ? `${splits} splits x M x N = ${splits} x ` : 'M x N = '}${s.M} x ${s.N}`] as const;
+  const checks = [['A', A, s.M * s.K, `M x K = ${s.M} x ${s.K}`], ['B', B, s.K * s.N, `K x N = ${s.K} x ${s.N}`], ['C', C, ...c]] as const;
+  for (const [what, t, want, dims] of checks) {
+    const n = numel(t.shape);
+    if (n !== want) return `${what} [${t.shape.join(', ')}] holds ${n} values; ${dims} needs ${want}`;
+  }
+  return null;
+}
+
 /** One dispatch of the vec4 GEMM under the contract's name (matmul.v4 or a conv2d v3 pass). */
 export function gemmVec4(ctx: GpuContext, def: KernelDef, A: Tensor, B: Tensor, C: Tensor, s: GemmSpec): Promise<KernelDispatch> {
   const name = def.name;
@@ -48,6 +62,8 @@ export function gemmVec4(ctx: GpuContext, def: KernelDef, A: Tensor, B: Tensor, 
   const { grid, workgroup } = vec4Grid({ ...s, kc });
   const max = ctx.limits.maxComputeWorkgroupsPerDimension;
   if (grid.some((g) => g > max)) throw new Error(`${name}: ${s.M}x${s.N} (${grid[2]} splits) needs more than ${max} workgroups per dimension`);
+  const wrong = operandMismatch(A, B, C, s, grid[2]);
+  if (wrong) throw new Error(`${name}: ${wrong}`);
   const nchw = s.nchw ?? { S: 1, NJ: 0, MR: 0 };
   return dispatchKernel(ctx, def, {
     uniforms: { M: s.M, N: s.N, K: s.K, KC: kc, ...nchw },
