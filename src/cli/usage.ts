@@ -25,6 +25,8 @@ const NOTES: Record<string, string> = {
   train: `--out holds the best epoch by test accuracy (an epoch below it says so and leaves the file alone);
 the checkpoint (--checkpoint, default <out>.ckpt.safetensors) holds the latest epoch, which --resume
 continues with its settings unless flags override them, repairing the model file if a save was cut short.`,
+  selftest: `--filter takes family names, step and preset names; the steps use the built-in kernel order unless
+--kernels or --autotune on. One FAIL line per failing case, last 'N passed, M failed'; exit 5 when any failed.`,
 };
 
 const SELECTION = `GPU commands (train, evaluate, predict, profile, bench, kernels, selftest) also take --kernels family=vN,...

@@ -39,7 +39,7 @@ describe('selftest', () => {
     expect(selftest('--filter', 'relux').code).toBe(2);
   });
 
-  it('a step that cannot run is a failing line with exit 5 (matmul v4 forced onto LeNet\'s 84x10 layer)', () => {
+  it('a step that cannot run is a failing line with exit 5 (matmul v4 forced onto LeNet\'s 84-to-10 layer, whose gradients it cannot take)', () => {
     const r = selftest('--quiet', '--filter', 'lenet', '--kernels', 'matmul=v4');
     expect(r.lines.filter((l) => l.startsWith('FAIL step lenet'))).toHaveLength(1);
     expect(r.lines.at(-1)).toBe('0 passed, 1 failed');
