@@ -16,8 +16,12 @@ import { gpu } from '../helpers/gpu.js';
 const CLI = resolve('dist/cli/main.js');
 
 function selftest(...args: string[]) {
+  return selftestEnv({}, ...args);
+}
+
+function selftestEnv(env: Record<string, string>, ...args: string[]) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm test builds it first (pretest)`);
-  const r = spawnSync('node', [CLI, 'selftest', ...args], { encoding: 'utf8', timeout: 900_000 });
+  const r = spawnSync('node', [CLI, 'selftest', ...args], { encoding: 'utf8', timeout: 900_000, env: { ...process.env, ...env } });
   return { code: r.status, lines: r.stdout.trimEnd().split('\n'), err: r.stderr };
 }
 
@@ -37,6 +41,13 @@ describe('selftest', () => {
     expect(r.lines.filter((l) => /^\w+ +\d+ cases/.test(l)).map((l) => l.split(' ')[0])).toEqual(['relu', 'reduce']);
     expect(r.lines.at(-1)).toBe(`${selftestCases(['relu', 'reduce']).length} passed, 0 failed`);
     expect(selftest('--filter', 'relux').code).toBe(2);
+  });
+
+  it('without an adapter: one error line, exit 3', () => {
+    const none = '/nonexistent/icd.json';
+    const r = selftestEnv({ VK_ICD_FILENAMES: none, VK_DRIVER_FILES: none, WEBGPU_CNN_SWIFTSHADER_ICD: none });
+    expect(r.code).toBe(3);
+    expect(r.err.split('\n').filter((l) => l.startsWith('error'))).toEqual([expect.stringMatching(/^error: no WebGPU adapter found/)]);
   });
 
   it('a step that cannot run is a failing line with exit 5 (matmul v4 forced onto LeNet\'s 84-to-10 layer, whose gradients it cannot take)', () => {
