@@ -6,6 +6,7 @@ import { benchCommand, profileCommand } from './perf_commands.js';
 import { EXIT, usage } from './usage.js';
 import { setupCommand } from './setup.js';
 import { kernelsCommand, robustnessFromFlags, SELECTION_FLAGS } from './selection.js';
+import { selftestCommand } from './selftest.js';
 import { NoAdapterError } from '../gpu/node.js';
 import { DivergedError } from '../train/trainer.js';
 
@@ -18,13 +19,15 @@ const SPECS: Record<string, FlagSpec> = {
   predict: { ...SELECTION_FLAGS, quiet: 'boolean', model: 'string', image: 'string' },
   kernels: { ...SELECTION_FLAGS, quiet: 'boolean', model: 'string', batch: 'number' },
   setup: {},
+  selftest: { ...SELECTION_FLAGS, quiet: 'boolean', filter: 'string' },
   profile: { ...SELECTION_FLAGS, model: 'string', batch: 'number', steps: 'number', trace: 'string', runtime: 'string', chromium: 'string' },
   bench: { ...SELECTION_FLAGS, size: 'string', reps: 'number', model: 'string', batch: 'number', steps: 'number', json: 'string', trace: 'string', runtime: 'string', chromium: 'string' },
 };
 
 const isHelp = (a: string) => a === '--help' || a === '-h';
 
-async function main(argv: string[]): Promise<void> {
+/** Resolves with the exit code when a command has one of its own (selftest), else 0. */
+async function main(argv: string[]): Promise<number | void> {
   const [cmd, ...rest] = argv;
   if (!cmd || isHelp(cmd) || cmd === 'help') { process.stdout.write(`${usage(SPECS[rest[0]] ? rest[0] : undefined)}\n`); return; }
   const spec = SPECS[cmd];
@@ -36,6 +39,7 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === 'kernels') return kernelsCommand(flags);
   if (cmd === 'predict') return predictCommand(flags, positional);
   if (positional.length) throw new UsageError(`unexpected argument '${positional[0]}'`);
+  if (cmd === 'selftest') return selftestCommand(flags);
   if (cmd === 'train') return trainCommand(flags);
   if (cmd === 'profile') return profileCommand(flags);
   if (cmd === 'bench') return benchCommand(flags);
@@ -51,7 +55,7 @@ function exitCode(e: Error): number {
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(EXIT.ok),
+  (code) => process.exit(code ?? EXIT.ok),
   (e: Error) => {
     // Every failure a user can cause is one line; a stack only with DEBUG set.
     process.stderr.write(`error: ${e.message}\n`);

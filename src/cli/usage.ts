@@ -1,10 +1,11 @@
 // The --help text (all commands, or one with `<command> --help`) and the exit codes.
 
-export const EXIT = { ok: 0, data: 1, usage: 2, device: 3, diverged: 4 } as const;
+export const EXIT = { ok: 0, data: 1, usage: 2, device: 3, diverged: 4, selftest: 5 } as const;
 
 const EXIT_TEXT = `exit codes: 0 done; 1 bad input or data (a missing, corrupt or unwritable file, a full disk);
   2 usage (unknown command or option, bad value); 3 no WebGPU adapter, or the device was lost;
-  4 training diverged (loss NaN/Inf or above 1000; the last checkpoint and model are kept)`;
+  4 training diverged (loss NaN/Inf or above 1000; the last checkpoint and model are kept);
+  5 selftest: a kernel or training step disagrees with its float64 reference`;
 
 const COMMANDS: Record<string, string> = {
   train: `  train     --model cnn|lenet|keras --epochs N --batch N --lr X --optimizer adam|adamw|sgd --momentum X
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, string> = {
   profile: '  profile   --model lenet|keras|cnn --batch N --steps N --trace step.trace.json --runtime node|browser',
   kernels: '  kernels   --model lenet,keras,cnn --batch N: each family\'s versions, and per shape the one chosen, why, and the times',
   setup: '  setup     installs the Vulkan loader and chromium (SwiftShader) when missing (Linux, as root), else prints the command',
+  selftest: '  selftest  --filter conv2d,matmul,step,lenet,... --quiet: every kernel version and each preset\'s training step vs float64',
   bench: '  bench     --size tiny|mnist|large --reps N --model M --batch N --steps N --json out.json --trace file --runtime node|browser',
 };
 
@@ -23,9 +25,11 @@ const NOTES: Record<string, string> = {
   train: `--out holds the best epoch by test accuracy (an epoch below it says so and leaves the file alone);
 the checkpoint (--checkpoint, default <out>.ckpt.safetensors) holds the latest epoch, which --resume
 continues with its settings unless flags override them, repairing the model file if a save was cut short.`,
+  selftest: `--filter takes family names, step and preset names; the steps use the built-in kernel order unless
+--kernels or --autotune on. One FAIL line per failing case, last 'N passed, M failed'; exit 5 when any failed.`,
 };
 
-const SELECTION = `GPU commands (train, evaluate, predict, profile, bench, kernels) also take --kernels family=vN,...
+const SELECTION = `GPU commands (train, evaluate, predict, profile, bench, kernels, selftest) also take --kernels family=vN,...
 (force versions, e.g. conv2d=v2,matmul=v3) and --autotune on|off (off: the built-in order). Autotune times
 each version the first time a shape is met and caches the choice per adapter in
 $XDG_CACHE_HOME/webgpu-cnn/autotune.json (else ~/.cache/webgpu-cnn/autotune.json).

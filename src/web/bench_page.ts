@@ -6,9 +6,10 @@ import { BENCH_SIZES, checkSize, type BenchSize } from '../kernels/bench_cases.j
 import { benchKernels, type KernelResult } from '../kernels/bench.js';
 import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceiling.js';
 import { PRESETS } from '../nn/model.js';
-import type { SelectionConfig } from '../kernels/select.js';
+import { SelectionPolicy, type SelectionConfig } from '../kernels/select.js';
 import { chromeTrace, profileStep, wallClock, type StepProfile, type WallClock } from '../train/profile.js';
 import { ENGINE_VERSION } from '../version.js';
+import { runSelftest, selftestCases, type SelftestReport } from '../selftest/run.js';
 import { $, download, el, pageContext, setStatus } from './common.js';
 import { peerTable, runPeer, type PeerRun } from './bench_peer.js';
 import { roofline, type RoofPoint } from './roofline.js';
@@ -18,6 +19,7 @@ export interface BenchRequest { size: BenchSize; reps: number; model: string; ba
 export interface BenchReport { adapter: string; userAgent: string; size: BenchSize; ceilings: Ceilings; kernels: KernelResult[]; dropped: number; step: StepProfile }
 
 let plain: GpuContext | null = null;
+let checker: GpuContext | null = null;
 let last: BenchReport | null = null;
 let lastPeer: PeerRun | null = null;
 
@@ -136,6 +138,18 @@ async function exportReport(ctx: GpuContext): Promise<object> {
   return { ...(await environment(ctx)), ...(last ?? { adapter: ctx.describe() }), peer: lastPeer };
 }
 
+/** selftest on this adapter (src/selftest/run.ts): the lines as they come, failures in the status. */
+async function validate(filter: string[] = []): Promise<SelftestReport & { lines: string[] }> {
+  const out = $('selftest'), lines: string[] = [];
+  out.textContent = '';
+  setStatus('validating every kernel version and each preset\'s training step against float64...');
+  // Its own device, and the built-in order for the steps (as the CLI's selftest): no timing runs.
+  checker ??= await createBrowserContext({ selection: new SelectionPolicy({ autotune: false }) });
+  const r = await runSelftest(checker, selftestCases(filter), { log: (l) => { lines.push(l); out.textContent += `${l}\n`; } });
+  setStatus(r.failed ? `validation: ${r.failed} of ${r.passed + r.failed} cases FAILED (lines starting FAIL below)` : `validation: all ${r.passed} cases passed`, r.failed ? 'error' : 'info');
+  return { ...r, lines };
+}
+
 async function main(): Promise<void> {
   fillPreset('mnist');
   $('preset').addEventListener('change', () => fillPreset($<HTMLSelectElement>('preset').value));
@@ -143,6 +157,13 @@ async function main(): Promise<void> {
   const ctx = await pageContext(true);
   const w = window as unknown as { cnn?: object };
   if (!ctx) { w.cnn = { error: 'no WebGPU' }; return; }
+  // Validation needs no timestamps: it works on any adapter.
+  let validating = false;
+  $('validate').addEventListener('click', () => {
+    if (validating) return;
+    validating = true;
+    validate().catch((e: Error) => setStatus(`error: ${e.message}`, 'error')).finally(() => { validating = false; });
+  });
   if (!ctx.profiler) { setStatus('this adapter has no timestamp-query: per-kernel times are unavailable', 'error'); w.cnn = { error: 'no timestamp-query' }; return; }
   w.cnn = {
     // The headless runner sends --kernels/--autotune as `selection`.
@@ -156,6 +177,7 @@ async function main(): Promise<void> {
     wall: async (r: { model: string; batch: number; steps: number }) => ({ adapter: ctx.describe(), ...(await wall(ctx, r.model, r.batch, r.steps)) }),
     peer: (r: { model: string; batch: number; steps: number; backends: string[] }) => peer(ctx, r),
     report: () => exportReport(ctx),
+    selftest: (filter?: string[]) => validate(filter),
   };
   let busy = false;
   const exclusive = (job: () => Promise<unknown>) => {

@@ -56,7 +56,7 @@ describe('flags, paths and exit codes (no training)', () => {
       [['train', '--epochs', '2.5'], '--epochs must be a positive integer, got 2.5'],
       [['evaluate', '--test-limit', '0'], '--test-limit must be a positive integer, got 0'],
       [['train', '--out', 'a.safetensors', '--checkpoint', 'a.safetensors'], 'a.safetensors: named by both --out and --checkpoint; they must be different files'],
-      [['frob'], "unknown command 'frob' (commands: train, evaluate, predict, kernels, setup, profile, bench; webgpu-cnn --help for usage)"],
+      [['frob'], "unknown command 'frob' (commands: train, evaluate, predict, kernels, setup, selftest, profile, bench; webgpu-cnn --help for usage)"],
     ];
     for (const [args, line] of cases) {
       const r = cli(...tiny(args));

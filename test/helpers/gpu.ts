@@ -4,6 +4,8 @@ import type { GpuContext } from '../../src/gpu/context.js';
 import { createTensor, poison, readTensor, readTensorU32, uploadTensor, type Tensor } from '../../src/gpu/buffers.js';
 import { run, type Dispatch } from '../../src/gpu/dispatch.js';
 import { uniform } from '../../src/util/rng.js';
+import { CaseIO, type Case } from '../../src/selftest/io.js';
+import { formatFailures } from '../../src/selftest/compare.js';
 
 let ctxPromise: Promise<GpuContext> | null = null;
 
@@ -54,3 +56,17 @@ export async function exec(ctx: GpuContext, ...ds: Array<Dispatch | Promise<Disp
 
 export const read = (ctx: GpuContext, t: Tensor) => readTensor(ctx.device, t);
 export const readU32 = (ctx: GpuContext, t: Tensor) => readTensorU32(ctx.device, t);
+
+/** Runs a shared check (src/kernels/<family>/check.ts, the ones selftest runs); throws on any failure. */
+export async function passes(c: Case): Promise<void> {
+  const io = new CaseIO(await gpu());
+  try {
+    const f = await c.run(io);
+    if (f.length) throw new Error(formatFailures(f));
+  } finally {
+    io.destroy();
+  }
+}
+
+/** it.each rows for shared checks: [`version shape`, case]. */
+export const rows = (cases: Case[]) => cases.map((c) => [`${c.name} ${c.shape}`, c] as const);

@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { reluBackward, reluFamily, reluForward } from '../../src/kernels/activation/family.js';
-import { RELU_CASES } from '../../src/kernels/activation/cases.js';
-import { reluBwdRef, reluRef } from '../../src/kernels/activation/ref.js';
-import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
+import { reluRef } from '../../src/kernels/activation/ref.js';
+import { reluChecks } from '../../src/kernels/activation/check.js';
+import { exec, gpu, output, passes, rand, read, rows } from '../helpers/gpu.js';
 import { expectClose } from '../helpers/check.js';
 
-const cases = reluFamily.versions.flatMap((v) => RELU_CASES.map((s) => [`${v.name} ${reluFamily.describe(s)}`, v.name, s] as const));
 
 describe('relu family vs float64 reference', () => {
-  it.each(cases)('fwd and bwd: %s', async (_n, version, { n }) => {
-    const ctx = await gpu();
-    const x = rand(ctx, [n], n), dy = rand(ctx, [n], n + 1);
-    const y = output(ctx, [n]), dx = output(ctx, [n]);
-    const why = reluFamily.versions.find((v) => v.name === version)!.unfit({ n }, ctx.limits);
-    if (why) {
-      expect(() => reluForward(ctx, x.t, y, version)).toThrow(`relu.${version}: ${why}`);
-      return;
-    }
-    await exec(ctx, reluForward(ctx, x.t, y, version), reluBackward(ctx, x.t, dy.t, dx, version));
-    expectClose('relu fwd', await read(ctx, y), reluRef(x.v), 0, 0);
-    expectClose('relu bwd', await read(ctx, dx), reluBwdRef(x.v, dy.v), 0, 0);
-  });
+  it.each(rows(reluChecks()))('fwd and bwd: %s', (_n, c) => passes(c));
 
   it.each(reluFamily.versions.map((v) => v.name))('%s splits a dispatch wider than 65535 workgroups into a 2-D grid', async (version) => {
     const ctx = await gpu();

@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { conv2dFamily, planConv2d } from '../../src/kernels/conv2d/family.js';
 import { CONV2D_ACCUMULATE_CASES, CONV2D_CASES } from '../../src/kernels/conv2d/cases.js';
 import { conv2dGeom, yShape, type Conv2dGeom } from '../../src/kernels/conv2d/geometry.js';
-import { conv2dBwdBiasRef, conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/kernels/conv2d/ref.js';
+import { conv2dChecks } from '../../src/kernels/conv2d/check.js';
 import { gemmGeom } from '../../src/kernels/conv2d/v3.js';
 import { SelectionPolicy } from '../../src/kernels/select.js';
 import { Graph } from '../../src/autograd/graph.js';
 import * as F from '../../src/autograd/ops.js';
 import type { GpuContext } from '../../src/gpu/context.js';
-import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
-import { expectClose, FWD, GRAD } from '../helpers/check.js';
+import { gpu, output, passes, rand, rows } from '../helpers/gpu.js';
 
 const { describe: name, versions } = conv2dFamily;
 const version = (n: string) => versions.find((v) => v.name === n)!;
@@ -25,58 +24,18 @@ function inputs(ctx: GpuContext, g: Conv2dGeom, seed: number) {
 // Scratch is allocated poisoned too, so no version may rely on zero-filled buffers.
 const poisoned = (ctx: GpuContext) => (shape: readonly number[]) => output(ctx, shape);
 
-const cases = versions.flatMap((v) => CONV2D_CASES.map((g, i) => [`${v.name} ${name(g)}`, v, g, i] as const));
-
 describe('conv2d family vs float64 reference', () => {
   it('has the v1 baseline first and prefers v3, v2, v1', () => {
     expect(versions.map((v) => v.name)).toEqual(['v1', 'v2', 'v3']);
     expect(conv2dFamily.order).toEqual(['v3', 'v2', 'v1']);
   });
 
-  it.each(cases)('%s', async (_n, v, g, i) => {
-    const ctx = await gpu();
-    const { x, w, b, dy } = inputs(ctx, g, 10 * i + 1);
-    const why = v.unfit(g, ctx.limits);
-    if (why) {
-      // An unfit version refuses with its reason; it never runs and guesses.
-      await expect(planConv2d(ctx, g, poisoned(ctx), v)).rejects.toThrow(`conv2d.${v.name}: ${why}`);
-      return;
-    }
-    const plan = await planConv2d(ctx, g, poisoned(ctx), v);
-    const y = output(ctx, yShape(g)), dx = output(ctx, x.t.shape), dw = output(ctx, w.t.shape), db = output(ctx, [g.K]);
-    await exec(ctx, ...(await plan.forward(x.t, w.t, b.t, y)), ...(await plan.packGrad(dy.t)),
-      ...(await plan.backwardInput(dx)), ...(await plan.backwardWeight(dw)), ...(await plan.backwardBias(db)));
-    expectClose('forward', await read(ctx, y), conv2dRef(x.v, w.v, b.v, g), FWD.atol, FWD.rtol);
-    expectClose('input gradient', await read(ctx, dx), conv2dBwdInputRef(dy.v, w.v, g), GRAD.atol, GRAD.rtol);
-    expectClose('weight gradient', await read(ctx, dw), conv2dBwdWeightRef(x.v, dy.v, g), GRAD.atol, GRAD.rtol);
-    expectClose('bias gradient', await read(ctx, db), conv2dBwdBiasRef(dy.v, g), GRAD.atol, GRAD.rtol);
-  });
+  it.each(rows(conv2dChecks()))('%s', (_n, c) => passes(c));
 
-  const accCases = versions.flatMap((v) => CONV2D_ACCUMULATE_CASES.map((g, i) => [`${v.name} ${name(g)}`, v, g, i] as const));
-  it.each(accCases)('%s: gradients accumulate where the version says they can, and refuse elsewhere', async (_n, v, g, i) => {
+  it('v3 takes every gradient with accumulate; v1 and v2 cannot add into dx', async () => {
     const ctx = await gpu();
-    const { x, w, b, dy } = inputs(ctx, g, 100 + 10 * i);
-    const plan = await planConv2d(ctx, g, poisoned(ctx), v);
-    const dx = rand(ctx, [...x.t.shape], 200 + i), dw = rand(ctx, [...w.t.shape], 300 + i), db = rand(ctx, [g.K], 400 + i);
-    const list = [...(await plan.forward(x.t, w.t, b.t, output(ctx, yShape(g)))), ...(await plan.packGrad(dy.t))];
-    const checks: Array<[string, Float32Array, typeof dx, Float64Array]> = [];
-    const grads = [
-      ['dx', 'input', dx, () => plan.backwardInput(dx.t, { accumulate: true }), conv2dBwdInputRef(dy.v, w.v, g)],
-      ['dw', 'weight', dw, () => plan.backwardWeight(dw.t, { accumulate: true }), conv2dBwdWeightRef(x.v, dy.v, g)],
-      ['db', 'bias', db, () => plan.backwardBias(db.t, { accumulate: true }), conv2dBwdBiasRef(dy.v, g)],
-    ] as const;
-    for (const [k, what, dst, call, want] of grads) {
-      if (plan.accumulates[k]) {
-        list.push(...(await call()));
-        checks.push([`${what} gradient accumulated`, dst.v, dst, want]);
-      } else {
-        expect(call, k).toThrow(`conv2d.${v.name}: its ${what} gradient cannot accumulate`);
-      }
-    }
-    await exec(ctx, ...list);
-    for (const [label, base, dst, want] of checks) expectClose(label, await read(ctx, dst.t), Array.from(want, (d, j) => d + base[j]), GRAD.atol * 3, GRAD.rtol);
-    // v3 takes every gradient with accumulate; v1 and v2 cannot add into dx.
-    expect(plan.accumulates).toEqual({ dx: v.name === 'v3', dw: true, db: true });
+    const g = CONV2D_ACCUMULATE_CASES[0];
+    for (const v of versions) expect(v.plan(ctx, g, poisoned(ctx)).accumulates, v.name).toEqual({ dx: v.name === 'v3', dw: true, db: true });
   });
 
   it('v3 splits the weight gradient over the batch (N=37, K=7 has several split-K slices)', () => {

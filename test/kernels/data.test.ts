@@ -1,69 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { GpuDataset, MNIST_MEAN, MNIST_STD, permutation } from '../../src/data/gpu_dataset.js';
-import { dataFamily, gatherBatch, gatherSetBatch } from '../../src/kernels/data/family.js';
+import { MNIST_MEAN, MNIST_STD, permutation } from '../../src/data/gpu_dataset.js';
+import { gatherBatch } from '../../src/kernels/data/family.js';
 import { GATHER_CASES, type GatherCase } from '../../src/kernels/data/cases.js';
-import { gatherRef } from '../../src/kernels/data/ref.js';
-import { randomInts } from '../../src/util/rng.js';
+import { augmentOf, batchFailures, caseDataset, dataChecks } from '../../src/kernels/data/check.js';
+import { CaseIO } from '../../src/selftest/io.js';
+import { formatFailures } from '../../src/selftest/compare.js';
 import type { GpuContext } from '../../src/gpu/context.js';
-import { exec, gpu, output, read, readU32 } from '../helpers/gpu.js';
-import { expectClose, expectEqual } from '../helpers/check.js';
+import { exec, gpu, output, passes, rows } from '../helpers/gpu.js';
 
-const cases = dataFamily.versions.flatMap((v) => GATHER_CASES.map((c) => [`${v.name} ${JSON.stringify(c)}`, v.name, c] as const));
-const augmentOf = (c: GatherCase) => (c.aug ? { maxShift: 2, maxRot: 0.3, scaleJit: 0.15 } : null);
-
+/** A seeded data set of the case's size, shuffled with seed 11 (the shared check's). */
 function dataset(ctx: GpuContext, c: GatherCase) {
-  const images = Uint8Array.from(randomInts(c.count * c.H * c.W, c.H + c.count, 256));
-  const labels = Uint8Array.from(randomInts(c.count, 3, 10));
-  const ds = new GpuDataset(ctx, { count: c.count, rows: c.H, cols: c.W, images, labels, classes: 10 });
-  ds.shuffle(11);
-  return { ds, images, labels };
-}
-
-async function expectBatch(ctx: GpuContext, c: GatherCase, images: Uint8Array, labels: Uint8Array, x: Parameters<typeof read>[1], y: Parameters<typeof read>[1]) {
-  const augment = augmentOf(c);
-  const ref = gatherRef(images, labels, permutation(c.count, 11), c.count, {
-    B: c.B, start: c.start, H: c.H, W: c.W, mean: MNIST_MEAN, std: MNIST_STD, augment: augment ? { seed: 77, ...augment } : undefined,
-  });
-  // Augmented pixels: f32 sample positions (~1e-6 px) on noise of up to 255 levels per pixel.
-  expectClose('x', await read(ctx, x), ref.x, c.aug ? 1e-4 : 1e-5, 1e-4);
-  expectEqual('y', await readU32(ctx, y), ref.y);
+  const io = new CaseIO(ctx);
+  return { ...caseDataset(io, c), io };
 }
 
 describe('data family: batch gather (+ augmentation) vs float64 twin', () => {
-  // Built at start 0, seed 0, then moved by name to the case's batch, as the trainer does each step.
-  it.each(cases)('%s', async (_n, version, c) => {
-    const ctx = await gpu();
-    const { ds, images, labels } = dataset(ctx, c);
-    const x = output(ctx, [c.B, 1, c.H, c.W]), y = output(ctx, [c.B], 'u32');
-    const p = { start: 0, seed: 0, augment: augmentOf(c), mean: MNIST_MEAN, std: MNIST_STD };
-    const why = dataFamily.versions.find((v) => v.name === version)!.unfit({ B: c.B, H: c.H, W: c.W, count: c.count, augment: c.aug }, ctx.limits);
-    if (why) {
-      expect(() => gatherBatch(ctx, ds, x, y, p, { version })).toThrow(`data.${version}: ${why}`);
-      return;
-    }
-    const d = await gatherBatch(ctx, ds, x, y, p, { version });
-    gatherSetBatch(d, c.start, 77);
-    await exec(ctx, d);
-    await expectBatch(ctx, c, images, labels, x, y);
-    ds.destroy();
-  });
+  it.each(rows(dataChecks()))('%s', (_n, c) => passes(c));
 
   it('GpuDataset.gather: the batch the trainer records, moved with set(start, seed)', async () => {
     const ctx = await gpu();
     for (const c of GATHER_CASES.filter((k) => k.aug)) {
-      const { ds, images, labels } = dataset(ctx, c);
+      const { images, labels, ds, io } = dataset(ctx, c);
       const g = await ds.gather(c.B, augmentOf(c));
       g.set(c.start, 77);
       await exec(ctx, g.dispatch);
-      await expectBatch(ctx, c, images, labels, g.x, g.y);
-      ds.destroy();
+      expect(formatFailures(await batchFailures(io, c, images, labels, g.x, g.y))).toBe('');
+      io.destroy();
     }
   });
 
   it('rejects parameters it cannot honour', async () => {
     const ctx = await gpu();
     const c = GATHER_CASES[0];
-    const { ds } = dataset(ctx, c);
+    const { ds, io } = dataset(ctx, c);
     const x = output(ctx, [c.B, 1, c.H, c.W]), y = output(ctx, [c.B], 'u32');
     const p = { start: 0, seed: 0, augment: null, mean: MNIST_MEAN, std: MNIST_STD };
     expect(() => gatherBatch(ctx, ds, x, y, { ...p, start: -1 })).toThrow(/batch start must be an integer >= 0/);
@@ -71,7 +40,7 @@ describe('data family: batch gather (+ augmentation) vs float64 twin', () => {
     expect(() => gatherBatch(ctx, ds, x, y, { ...p, augment: { maxShift: 2, maxRot: 4, scaleJit: 0.1 } })).toThrow(/maxRot < pi/);
     expect(() => gatherBatch(ctx, ds, output(ctx, [c.B, 3, c.H, c.W]), y, p)).toThrow(/expected one channel/);
     expect(() => gatherBatch(ctx, ds, x, output(ctx, [c.B]), p)).toThrow(/gather labels: expected u32/);
-    ds.destroy();
+    io.destroy();
   });
 
   it('permutations are seeded and complete', () => {

@@ -1,29 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { dropoutBackward, dropoutFamily, dropoutForward } from '../../src/kernels/dropout/family.js';
-import { DROPOUT_CASES } from '../../src/kernels/dropout/cases.js';
+import { dropoutChecks } from '../../src/kernels/dropout/check.js';
 import { dropoutMaskRef } from '../../src/kernels/dropout/ref.js';
-import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
-import { expectClose, FWD } from '../helpers/check.js';
+import { exec, gpu, output, passes, rand, read, rows } from '../helpers/gpu.js';
+import { expectClose } from '../helpers/check.js';
 
 const versions = dropoutFamily.versions.map((v) => v.name);
-const cases = dropoutFamily.versions.flatMap((v) => DROPOUT_CASES.map((c) => [`${v.name} n=${c.n} rate=${c.rate} seed=${c.seed}`, v.name, c] as const));
 
 describe('dropout family vs its CPU twin', () => {
-  it.each(cases)('%s', async (_n, version, { n, rate, seed }) => {
-    const ctx = await gpu();
-    const x = rand(ctx, [n], n), dy = rand(ctx, [n], n + 1);
-    const mask = output(ctx, [n]), y = output(ctx, [n]), dx = output(ctx, [n]);
-    const why = dropoutFamily.versions.find((v) => v.name === version)!.unfit({ n }, ctx.limits);
-    if (why) {
-      expect(() => dropoutForward(ctx, x.t, mask, y, rate, seed, { version })).toThrow(`dropout.${version}: ${why}`);
-      return;
-    }
-    await exec(ctx, dropoutForward(ctx, x.t, mask, y, rate, seed, { version }), dropoutBackward(ctx, dy.t, mask, dx, { version }));
-    const m = dropoutMaskRef(n, seed, rate);
-    expectClose('mask', await read(ctx, mask), m, 0, 1e-6);
-    expectClose('y', await read(ctx, y), Array.from(x.v, (v, i) => v * m[i]), FWD.atol, FWD.rtol);
-    expectClose('dx', await read(ctx, dx), Array.from(dy.v, (v, i) => v * m[i]), FWD.atol, FWD.rtol);
-  });
+  it.each(rows(dropoutChecks()))('%s', (_n, c) => passes(c));
 
   // The training step rewrites the seed of its recorded dropouts every step: by name, nothing else moves.
   it.each(versions)('%s: set("seed") on a recorded forward gives the new seed\'s mask at the same rate', async (version) => {

@@ -1,52 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { adamSetStep, adamStep, optimFamily, sgdSetLr, sgdStep } from '../../src/kernels/optim/family.js';
-import { ADAM_CASES, OPTIM_SIZES, SGD_CASES } from '../../src/kernels/optim/cases.js';
+import { optimChecks } from '../../src/kernels/optim/check.js';
 import { adamRef, sgdRef } from '../../src/kernels/optim/ref.js';
-import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
+import { exec, gpu, output, passes, rand, read, rows } from '../helpers/gpu.js';
 import { expectClose, FWD } from '../helpers/check.js';
 
 const versions = optimFamily.versions.map((v) => v.name);
-const each = <H>(hs: H[]) => optimFamily.versions.flatMap((v) => hs.flatMap((h) => OPTIM_SIZES.map((n) => [`${v.name} n=${n} ${JSON.stringify(h)}`, v.name, n, h] as const)));
 
 describe('optim family vs float64 reference', () => {
-  it.each(each(SGD_CASES))('sgd %s, 3 steps', async (_n, version, n, h) => {
-    const ctx = await gpu();
-    const w = rand(ctx, [n], 1), vel = rand(ctx, [n], 2);
-    const why = optimFamily.versions.find((v) => v.name === version)!.unfit({ n }, ctx.limits);
-    if (why) {
-      expect(() => sgdStep(ctx, w.t, w.t, vel.t, h, { version })).toThrow(`optim.${version}: ${why}`);
-      return;
-    }
-    let W: ArrayLike<number> = w.v, V: ArrayLike<number> = vel.v;
-    for (let step = 0; step < 3; step++) {
-      const g = rand(ctx, [n], 10 + step);
-      await exec(ctx, sgdStep(ctx, w.t, g.t, vel.t, h, { version }));
-      ({ w: W, vel: V } = sgdRef(W, g.v, V, h));
-    }
-    expectClose('w', await read(ctx, w.t), W, FWD.atol, FWD.rtol);
-    expectClose('velocity', await read(ctx, vel.t), V, FWD.atol, FWD.rtol);
-  });
-
-  it.each(each(ADAM_CASES))('adam %s, 3 steps', async (_n, version, n, h) => {
-    const ctx = await gpu();
-    const w = rand(ctx, [n], 3), m = output(ctx, [n]), v = output(ctx, [n]);
-    const why = optimFamily.versions.find((x) => x.name === version)!.unfit({ n }, ctx.limits);
-    if (why) {
-      expect(() => adamStep(ctx, w.t, w.t, m, v, h, 1, { version })).toThrow(`optim.${version}: ${why}`);
-      return;
-    }
-    ctx.queue.writeBuffer(m.buffer, 0, new Float32Array(n));
-    ctx.queue.writeBuffer(v.buffer, 0, new Float32Array(n));
-    let W: ArrayLike<number> = w.v, M: ArrayLike<number> = new Float64Array(n), Vv: ArrayLike<number> = new Float64Array(n);
-    for (let t = 1; t <= 3; t++) {
-      const g = rand(ctx, [n], 20 + t);
-      await exec(ctx, adamStep(ctx, w.t, g.t, m, v, h, t, { version }));
-      ({ w: W, m: M, v: Vv } = adamRef(W, g.v, M, Vv, h, t));
-    }
-    expectClose('w', await read(ctx, w.t), W, FWD.atol, FWD.rtol);
-    expectClose('m', await read(ctx, m), M, FWD.atol, FWD.rtol);
-    expectClose('v', await read(ctx, v), Vv, FWD.atol, FWD.rtol);
-  });
+  it.each(rows(optimChecks()))('%s', (_n, c) => passes(c));
 
   // The trainer records one optimizer dispatch and rewrites lr (and Adam's step) by name each step.
   it.each(versions)('%s: one recorded dispatch, lr and step rewritten by name, matches fresh steps', async (version) => {

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { avgPool2dBackward, avgPool2dFamily, avgPool2dForward, maxPool2dBackward, maxPool2dFamily, maxPool2dForward, pool2dGeom, type Pool2dGeom } from '../../src/kernels/pool2d/family.js';
+import { avgPool2dForward, maxPool2dBackward, maxPool2dFamily, maxPool2dForward, pool2dGeom, type Pool2dGeom } from '../../src/kernels/pool2d/family.js';
 import { POOL2D_CASES, type Pool2dCase } from '../../src/kernels/pool2d/cases.js';
-import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
+import { maxPoolBwdRef } from '../../src/kernels/pool2d/ref.js';
+import { avgPool2dChecks, maxPool2dChecks } from '../../src/kernels/pool2d/check.js';
 import { SelectionPolicy } from '../../src/kernels/select.js';
-import type { Family, Version } from '../../src/kernels/family.js';
-import { exec, gpu, output, rand, read, readU32 } from '../helpers/gpu.js';
-import { expectClose, expectEqual, FWD, GRAD } from '../helpers/check.js';
+import { exec, gpu, output, passes, rand, read, rows } from '../helpers/gpu.js';
+import { expectClose, expectEqual, GRAD } from '../helpers/check.js';
 
-const grid = (f: Family<Pool2dGeom, Version<Pool2dGeom>>) =>
-  f.versions.flatMap((v) => POOL2D_CASES.map((c) => [`${v.name} ${f.describe(c.g)}`, v.name, c] as const));
 const oshape = (g: Pool2dGeom) => [g.N, g.C, g.OH, g.OW];
 const inputs = (c: Pool2dCase) => c.x[2] * 31 + c.x[3];
 const tiled = POOL2D_CASES.filter((c) => c.g.SH === c.g.KH && c.g.SW === c.g.KW && c.g.PH === 0 && c.g.PW === 0);
@@ -20,27 +18,7 @@ describe('maxpool2d family vs float64 reference', () => {
     expect(tiled.length).toBeLessThan(POOL2D_CASES.length);
   });
 
-  it.each(grid(maxPool2dFamily))('%s', async (_n, version, c) => {
-    const ctx = await gpu();
-    const g = c.g;
-    const x = rand(ctx, c.x, inputs(c)), dy = rand(ctx, oshape(g), c.x[2] + 5);
-    const y = output(ctx, oshape(g)), idx = output(ctx, oshape(g), 'u32'), dx = output(ctx, c.x);
-    const why = maxPool2dFamily.versions.find((v) => v.name === version)!.unfit(g, ctx.limits);
-    if (why) {
-      // An unfit version refuses with its reason; it never runs and guesses.
-      expect(() => maxPool2dForward(ctx, x.t, y, idx, c.args, version)).toThrow(`maxpool2d.${version}: ${why}`);
-      expect(() => maxPool2dBackward(ctx, dy.t, idx, dx, c.args, version)).toThrow(`maxpool2d.${version}: ${why}`);
-      return;
-    }
-    await exec(ctx, maxPool2dForward(ctx, x.t, y, idx, c.args, version));
-    await exec(ctx, maxPool2dBackward(ctx, dy.t, idx, dx, c.args, version));
-    const ref = maxPoolRef(x.v, g);
-    expectClose('max fwd', await read(ctx, y), ref.y, FWD.atol, FWD.rtol);
-    // idx holds the winner's index within its plane.
-    const plane = g.H * g.W;
-    expectEqual('max argmax', await readU32(ctx, idx), Array.from(ref.arg, (a) => a % plane));
-    expectClose('max bwd', await read(ctx, dx), maxPoolBwdRef(x.v, dy.v, g), GRAD.atol, GRAD.rtol);
-  });
+  it.each(rows(maxPool2dChecks()))('%s', (_n, c) => passes(c));
 
   // Tiling windows, with and without an uncovered remainder row/column.
   it.each(tiled.map((c) => [maxPool2dFamily.describe(c.g), c] as const))('v2 equals v1 bit for bit: %s', async (_n, c) => {
@@ -79,15 +57,7 @@ describe('maxpool2d family vs float64 reference', () => {
 });
 
 describe('avgpool2d family vs float64 reference', () => {
-  it.each(grid(avgPool2dFamily))('%s', async (_n, version, c) => {
-    const ctx = await gpu();
-    const g = c.g;
-    const x = rand(ctx, c.x, inputs(c)), dy = rand(ctx, oshape(g), c.x[2] + 5);
-    const y = output(ctx, oshape(g)), dx = output(ctx, c.x);
-    await exec(ctx, avgPool2dForward(ctx, x.t, y, c.args, version), avgPool2dBackward(ctx, dy.t, dx, c.args, version));
-    expectClose('avg fwd', await read(ctx, y), avgPoolRef(x.v, g), FWD.atol, FWD.rtol);
-    expectClose('avg bwd', await read(ctx, dx), avgPoolBwdRef(dy.v, g), GRAD.atol, GRAD.rtol);
-  });
+  it.each(rows(avgPool2dChecks()))('%s', (_n, c) => passes(c));
 });
 
 describe('pool2d arguments', () => {

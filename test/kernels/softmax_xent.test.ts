@@ -1,37 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { softmax, softmaxXentFamily, softmaxXentForward, softmaxXentForwardBackward } from '../../src/kernels/softmax_xent/family.js';
-import { XENT_CASES } from '../../src/kernels/softmax_xent/cases.js';
+import { softmaxXentChecks } from '../../src/kernels/softmax_xent/check.js';
 import { softmaxXentRef } from '../../src/kernels/softmax_xent/ref.js';
 import { uploadTensor } from '../../src/gpu/buffers.js';
-import { randomInts, uniform } from '../../src/util/rng.js';
-import { exec, gpu, output, read } from '../helpers/gpu.js';
+import { exec, gpu, output, passes, read, rows } from '../helpers/gpu.js';
 import { expectClose, FWD, GRAD } from '../helpers/check.js';
 
 const versions = softmaxXentFamily.versions.map((v) => v.name);
-const cases = softmaxXentFamily.versions.flatMap((v) => XENT_CASES.map((s) => [`${v.name} ${softmaxXentFamily.describe(s)}`, v.name, s] as const));
 
 describe('softmax_xent family vs float64 reference', () => {
-  it.each(cases)('%s', async (_n, version, s) => {
-    const ctx = await gpu();
-    const { B, K } = s;
-    const zv = uniform(B * K, B * K, -4, 4);
-    const lv = randomInts(B, B + K, K);
-    const z = uploadTensor(ctx.device, zv, [B, K]), labels = uploadTensor(ctx.device, lv, [B]);
-    const loss1 = output(ctx, [B]), loss2 = output(ctx, [B]), dz = output(ctx, [B, K]), probs = output(ctx, [B, K]);
-    const why = softmaxXentFamily.versions.find((v) => v.name === version)!.unfit(s, ctx.limits);
-    if (why) {
-      // An unfit version refuses with its reason; it never runs and guesses.
-      expect(() => softmaxXentForward(ctx, z, labels, loss1, { version })).toThrow(`softmax_xent.${version}: ${why}`);
-      return;
-    }
-    await exec(ctx, softmaxXentForward(ctx, z, labels, loss1, { version }), softmaxXentForwardBackward(ctx, z, labels, loss2, dz, { version }),
-      softmax(ctx, z, probs, { version }));
-    const ref = softmaxXentRef(zv, lv, B, K);
-    expectClose('loss (fwd)', await read(ctx, loss1), ref.loss, FWD.atol, FWD.rtol);
-    expectClose('loss (fwd_bwd)', await read(ctx, loss2), ref.loss, FWD.atol, FWD.rtol);
-    expectClose('dlogits', await read(ctx, dz), ref.dz, GRAD.atol, GRAD.rtol);
-    expectClose('softmax', await read(ctx, probs), ref.probs, FWD.atol, FWD.rtol);
-  });
+  it.each(rows(softmaxXentChecks()))('%s', (_n, c) => passes(c));
 
   it.each(versions)('%s stays finite for logits far outside exp range', async (version) => {
     const ctx = await gpu();

@@ -1,9 +1,10 @@
-// One whole training step of a tiny CNN on the GPU vs the same step chained through the float64
-// references: the loss, every parameter gradient, and the SGD-updated weights.
+// Training steps of tiny CNNs on the GPU vs the float64 references: a whole step layer by layer
+// (the check selftest runs on the presets), then graphs chained through the references end to end.
 import { describe, expect, it } from 'vitest';
 import { Sequential, type ModelSpec } from '../../src/nn/model.js';
-import { createOptimizer } from '../../src/optim/optimizer.js';
-import { TrainStep } from '../../src/train/step.js';
+import { checkTrainStep } from '../../src/selftest/step.js';
+import { CaseIO } from '../../src/selftest/io.js';
+import { formatFailures } from '../../src/selftest/compare.js';
 import { Graph, Var } from '../../src/autograd/graph.js';
 import type { ArenaSet } from '../../src/gpu/arena.js';
 import { EvalStep } from '../../src/train/step.js';
@@ -29,57 +30,23 @@ const spec: ModelSpec = {
     { type: 'flatten' }, { type: 'linear', in: 27, out: 5 }, { type: 'relu' }, { type: 'linear', in: 5, out: 4 }],
 };
 
-describe('training step vs float64 references', () => {
-  it('tiny CNN: loss, every gradient and the SGD update', async () => {
-    const ctx = await gpu();
-    const B = 3, lr = 0.1;
-    const model = new Sequential(spec);
-    const init = model.store.initialValues(42);
-    model.store.materialize(ctx, init);
-    const xv = uniform(B * 3 * 7 * 7, 5), lv = randomInts(B, 6, 4);
-    const x = uploadTensor(ctx.device, xv, [B, 3, 7, 7]), labels = uploadTensor(ctx.device, lv, [B]);
-    const opt = await createOptimizer(ctx, model.store, { type: 'sgd', lr, momentum: 0 });
-    const step = await TrainStep.build(ctx, model, x, labels, opt);
-    step.prepare(1, lr, 0);
-    step.run();
-    const grads = await readTensor(ctx.device, model.store.flat(model.store.grads));
-    const weights = await readTensor(ctx.device, model.store.flat(model.store.weights));
-    const { lossSum, correct } = await step.readMetrics();
-    const logits = await readTensor(ctx.device, step.logits);
+// With average pooling, a strided convolution and dropout (mask seeds as the step builds them).
+const other: ModelSpec = {
+  name: 'tiny-avg-drop', input: [2, 9, 8], classes: 3,
+  layers: [{ type: 'conv2d', in: 2, out: 4, kernel: 3, stride: 2, padding: 1 }, { type: 'relu' }, { type: 'avgpool2d', kernel: 2, stride: 1 },
+    { type: 'flatten' }, { type: 'dropout', rate: 0.3 }, { type: 'linear', in: 48, out: 6 }, { type: 'relu' }, { type: 'dropout', rate: 0.5 }, { type: 'linear', in: 6, out: 3 }],
+};
 
-    const P = Object.fromEntries(model.store.params.map((p) => [p.name, p]));
-    const w = (name: string) => init.subarray(P[name].offset, P[name].offset + P[name].shape.reduce((a, b) => a * b));
-    const [W1, b1, W2, b2, W3, b3] = ['0.conv2d.weight', '0.conv2d.bias', '4.linear.weight', '4.linear.bias', '6.linear.weight', '6.linear.bias'].map(w);
-    // Forward
-    const g1 = conv2dGeom([B, 3, 7, 7], [3, 3, 3, 3], { padding: 1 });
-    const y1 = conv2dRef(xv, W1, b1, g1), r1 = reluRef(y1);
-    const gp = pool2dGeom([B, 3, 7, 7], { kernel: 2 });
-    const f = maxPoolRef(r1, gp).y;
-    const z1 = biasAddRef(matmulRef(f, W2, B, 5, 27, false, true), b2, B, 5, 1), r2 = reluRef(z1);
-    const z2 = biasAddRef(matmulRef(r2, W3, B, 4, 5, false, true), b3, B, 4, 1);
-    const sx = softmaxXentRef(z2, lv, B, 4);
-    // Backward
-    const dz2 = sx.dz;
-    const dr2 = matmulRef(dz2, W3, B, 5, 4), dz1 = reluBwdRef(z1, dr2);
-    const df = matmulRef(dz1, W2, B, 27, 5), dr1 = maxPoolBwdRef(r1, df, gp), dy1 = reluBwdRef(y1, dr1);
-    const want: Record<string, ArrayLike<number>> = {
-      '0.conv2d.weight': conv2dBwdWeightRef(xv, dy1, g1), '0.conv2d.bias': biasGradRef(dy1, B, 3, 49),
-      '4.linear.weight': matmulRef(dz1, f, 5, 27, B, true), '4.linear.bias': biasGradRef(dz1, B, 5, 1),
-      '6.linear.weight': matmulRef(dz2, r2, 4, 5, B, true), '6.linear.bias': biasGradRef(dz2, B, 4, 1),
-    };
-    expectClose('loss', [lossSum], [sx.loss.reduce((a, b) => a + b) / B], FWD.atol, FWD.rtol);
-    expectClose('logits', logits, z2, FWD.atol, FWD.rtol);
-    // The correct count from the GPU's own logits (first maximum, as the kernel): float64 logits
-    // could flip a near-tie that a GPU contracting multiply-adds decides the other way.
-    const am = Array.from({ length: B }, (_, b) => { let k = 0; for (let j = 1; j < 4; j++) if (logits[b * 4 + j] > logits[b * 4 + k]) k = j; return k; });
-    expect(correct).toBe(am.filter((k, b) => k === lv[b]).length);
-    for (const p of model.store.params) {
-      const n = p.shape.reduce((a, b) => a * b);
-      const got = grads.subarray(p.offset, p.offset + n);
-      expectClose(`grad ${p.name}`, got, want[p.name], GRAD.atol, GRAD.rtol);
-      expectClose(`updated ${p.name}`, weights.subarray(p.offset, p.offset + n), Array.from(want[p.name], (gv, i) => init[p.offset + i] - lr * gv), FWD.atol, FWD.rtol);
+describe('training step vs float64 references', () => {
+  // The check selftest runs on each preset (src/selftest/step.ts): every layer's output, input
+  // gradient and parameter gradients, the loss, the correct count and the SGD update.
+  it.each([[spec.name, spec], [other.name, other]] as const)('%s: layer by layer, the loss, every gradient and the SGD update', async (_n, s) => {
+    const io = new CaseIO(await gpu());
+    try {
+      expect(formatFailures(await checkTrainStep(io, s, { batch: 3 }))).toBe('');
+    } finally {
+      io.destroy();
     }
-    step.destroy();
   });
 
   it('accumulates gradients where one tensor feeds two branches', async () => {
