@@ -63,6 +63,30 @@ export async function linear(g: Graph, x: Var, w: Var, b: Var): Promise<Var> {
   return out;
 }
 
+/**
+ * y = x W^T + b, then max(y, 0) with `relu`, as one GEMM whose store adds the bias and applies the
+ * ReLU. Backward: dW with db as its row sums in one GEMM, dx in another. With relu both read dy
+ * through the mask y > 0, unless every kernel that wrote dy applied the mask as it stored (the
+ * next dense layer's dx GEMM does: out.gradMask); dx is stored through x's mask when x has one.
+ */
+export async function fusedLinear(g: Graph, x: Var, w: Var, b: Var, opts: { relu?: boolean } = {}): Promise<Var> {
+  if (x.shape.length !== 2) throw new Error(`linear: input must be [N, features], got [${x.shape.join(', ')}]`);
+  const relu = Boolean(opts.relu);
+  const y = g.alloc([x.shape[0], w.shape[0]]);
+  g.forward.push(await matmul(g.ctx, x.t, w.t, y, { transB: true, bias: b.t, relu }));
+  const out: Var = new Var(y, needs(x, w, b), {
+    name: relu ? 'linear+relu' : 'linear', inputs: [x, w, b],
+    backward: async (gr) => {
+      const dy = gr.gradOf(out), maskBy = relu && !gr.gradMasked(out) ? y : undefined;
+      // A bias trained under frozen weights still needs the GEMM for its row sums.
+      await gr.contributeAll([w, b], ([dw, db], acc) => matmul(gr.ctx, dy, x.t, dw ?? gr.alloc(w.shape), { transA: true, accumulate: acc, maskBy, rowSums: db ?? undefined }));
+      await gr.contribute(x, true, (dst, acc, mask) => matmul(gr.ctx, dy, w.t, dst, { accumulate: acc, maskBy, maskOut: mask }), true);
+    },
+  });
+  if (relu) out.gradMask = y;
+  return out;
+}
+
 export async function relu(g: Graph, x: Var): Promise<Var> {
   const y = g.alloc(x.shape);
   g.forward.push(await reluForward(g.ctx, x.t, y));

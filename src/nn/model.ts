@@ -1,5 +1,5 @@
 import type { Graph, Var } from '../autograd/graph.js';
-import { buildLayer, type ForwardState, type Layer, type LayerSpec } from './layers.js';
+import { buildLayer, FUSES_RELU, fusedRelu, type ForwardState, type Layer, type LayerSpec } from './layers.js';
 import { ParamStore } from './params.js';
 
 export interface ModelSpec {
@@ -15,7 +15,10 @@ export class Sequential {
   readonly layers: Layer[];
 
   constructor(readonly spec: ModelSpec) {
-    this.layers = spec.layers.map((l, i) => buildLayer(l, this.store, `${i}.${l.type}`, spec.layers[i + 1]?.type === 'relu'));
+    // A layer that can apply the ReLU after it does (one pass fewer each way); that relu runs nothing.
+    const fuses = (i: number) => FUSES_RELU.has(spec.layers[i]?.type) && spec.layers[i + 1]?.type === 'relu';
+    this.layers = spec.layers.map((l, i) => (fuses(i - 1) ? fusedRelu(l)
+      : buildLayer(l, this.store, `${i}.${l.type}`, spec.layers[i + 1]?.type === 'relu', fuses(i))));
     checkShapes(spec);
   }
 
