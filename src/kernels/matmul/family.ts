@@ -84,6 +84,11 @@ export const matmulFamily: Family<MatmulShape, MatmulVersion> = {
     return [await v.encode(ctx, rand(aShape), rand(s.transB ? [s.N, s.K] : [s.K, s.N]), out([s.M, s.N]), s, false, io)];
   },
   benchShape: (z) => ({ M: z.M, N: z.Nm, K: z.Kd, transA: false, transB: false }),
+  // A dense layer's fused forward, and its weight gradient with ReLU's mask and the bias gradient.
+  benchVariants: (z) => [
+    { label: 'bias+relu', shape: { M: z.M, N: z.Nm, K: z.Kd, transA: false, transB: true, fuse: { bias: true, relu: true } } },
+    { label: 'mask+row sums', shape: { M: z.M, N: z.Nm, K: z.Kd, transA: true, transB: false, fuse: { maskA: true, rowSums: true } } },
+  ],
 };
 
 function gridUnfit(s: MatmulShape, limits: Limits): string | null {
