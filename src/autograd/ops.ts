@@ -9,7 +9,7 @@ import { biasAdd, biasGrad } from '../kernels/bias/family.js';
 import { reluBackward, reluForward } from '../kernels/activation/family.js';
 import { add as addOp, axpy, scale } from '../kernels/elementwise/family.js';
 import { dropoutBackward, dropoutForward } from '../kernels/dropout/family.js';
-import { softmaxXentForwardBackward } from '../kernels/softmax_xent/family.js';
+import { softmaxXentForwardBackward, softmaxXentStep, type XentTotals } from '../kernels/softmax_xent/family.js';
 import type { KernelDispatch } from '../kernels/contract.js';
 import { numel } from '../gpu/buffers.js';
 import { Var, type Graph } from './graph.js';
@@ -147,6 +147,16 @@ export async function softmaxCrossEntropy(g: Graph, logits: Var, labels: Tensor)
   g.forward.push(await softmaxXentForwardBackward(g.ctx, logits.t, labels, loss, g.gradOf(logits)));
   g.seeded(logits);
   return loss;
+}
+
+/**
+ * The training step's loss in one op: seeds the logits' gradient with that of the mean
+ * cross-entropy against labels smoothed by `smoothing` (0: none), and adds the batch's mean loss
+ * and its correct rows to `totals` (running sums the caller clears).
+ */
+export async function trainingLoss(g: Graph, logits: Var, labels: Tensor, totals: XentTotals, smoothing = 0): Promise<void> {
+  g.forward.push(...(await softmaxXentStep(g.ctx, logits.t, labels, g.gradOf(logits), totals, { smoothing, scratch: (s, d) => g.alloc(s, d) })));
+  g.seeded(logits);
 }
 
 /** a + b (same shapes): the join of two branches, so gradients fan out to both. */
