@@ -80,8 +80,8 @@ export function encodeFused(ctx: GpuContext, k: FusedKernels, A: Tensor, B: Tens
   need(f.rowSums, io.sums, 'row sums');
   if (accumulate && (f.bias || f.relu)) throw new Error(`${def.name}: accumulating into C does not combine with a bias or ReLU epilogue`);
   const { grid, workgroup } = layout(k, s);
-  const a = numel(A.shape), b = numel(B.shape), c = s.M * s.N;
-  const bytes = 4 * (a * (f.maskA ? 2 : 1) + b + c * ((accumulate ? 2 : 1) + (f.maskC ? 1 : 0)) + (f.bias ? s.N : 0) + (f.rowSums ? s.M * (accumulate ? 2 : 1) : 0));
+  // Each tensor it binds for real, once (the engine's convention; dummies are not traffic).
+  const bytes = 4 * [A, B, C, io.y, io.bias, io.z, io.sums].reduce((t, x) => t + (x ? numel(x.shape) : 0), 0);
   return dispatchKernel(ctx, def, {
     uniforms: { M: s.M, N: s.N, K: s.K },
     bind: { A, B, C, Y: io.y ?? A, bias: io.bias ?? A, Z: io.z ?? A, ...(io.sums ? { sums: io.sums } : {}) }, grid, workgroup,
