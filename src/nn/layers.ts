@@ -38,18 +38,20 @@ const paramVar = (store: ParamStore, p: Param) => new Var(store.weight(p), true,
  * are the same either way.
  */
 export const FUSES_RELU: ReadonlySet<LayerSpec['type']> = new Set(['conv2d', 'linear']);
+/** Layer types that apply a ReLU right before them themselves, where the layer before that does not. */
+export const FUSES_RELU_BEFORE: ReadonlySet<LayerSpec['type']> = new Set(['maxpool2d']);
 
-/** A relu layer whose ReLU the layer before applies. */
+/** A relu layer whose ReLU a neighbouring layer applies. */
 export function fusedRelu(spec: LayerSpec): Layer {
   return { spec, forward: async (_g, x) => x };
 }
 
 /**
  * He init for layers feeding a ReLU, Glorot for the rest (the classifier). `relu`: the layer also
- * applies the ReLU that follows it (a type in FUSES_RELU).
+ * applies the ReLU that follows it (a type in FUSES_RELU) or, for a max pool, the one before it.
  */
 export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, feedsRelu = true, relu = false): Layer {
-  if (relu && !FUSES_RELU.has(spec.type)) throw new Error(`${name}: a ${spec.type} layer cannot apply a ReLU`);
+  if (relu && !FUSES_RELU.has(spec.type) && !FUSES_RELU_BEFORE.has(spec.type)) throw new Error(`${name}: a ${spec.type} layer cannot apply a ReLU`);
   switch (spec.type) {
     case 'conv2d': {
       const fanIn = spec.in * spec.kernel * spec.kernel;
@@ -79,7 +81,7 @@ export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, fee
     }
     case 'maxpool2d':
     case 'avgpool2d': {
-      const args = { kernel: spec.kernel, stride: spec.stride ?? spec.kernel, padding: spec.padding ?? 0 };
+      const args = { kernel: spec.kernel, stride: spec.stride ?? spec.kernel, padding: spec.padding ?? 0, ...(relu ? { relu } : {}) };
       const f = spec.type === 'maxpool2d' ? F.maxPool2d : F.avgPool2d;
       return { spec, forward: (g, x) => f(g, x, args) };
     }

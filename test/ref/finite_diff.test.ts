@@ -5,7 +5,7 @@ import { conv2dGeom } from '../../src/kernels/conv2d/geometry.js';
 import { pool2dGeom } from '../../src/kernels/pool2d/family.js';
 import { conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/kernels/conv2d/ref.js';
 import { biasAddRef, biasGradRef } from '../../src/kernels/bias/ref.js';
-import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
+import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolReluBwdRef, maxPoolReluRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
 import { softmaxXentRef } from '../../src/kernels/softmax_xent/ref.js';
 import { reluBwdRef, reluRef } from '../../src/kernels/activation/ref.js';
 import { linearBwdRef, linearRef, matmulRef } from '../../src/kernels/matmul/ref.js';
@@ -55,6 +55,7 @@ describe('float64 references vs finite differences', () => {
     const x = rnd(2 * 3 * 7 * 6, k * 10 + s), r = rnd(g.N * g.C * g.OH * g.OW, 5);
     check('max dx', maxPoolBwdRef(x, r, g), (xx) => dot(maxPoolRef(xx, g).y, r), x);
     check('avg dx', avgPoolBwdRef(r, g), (xx) => dot(avgPoolRef(xx, g), r), x);
+    check('max of relu dx', maxPoolReluBwdRef(x, r, g), (xx) => dot(maxPoolReluRef(xx, g).y, r), x);
   });
 
   it.each([[false, false], [true, false], [false, true], [true, true]])('matmul transA=%s transB=%s', (ta, tb) => {
