@@ -1,8 +1,9 @@
 // The matmul versions with a fused prologue and epilogue (shaders/matmul/v5_fused.wgsl, vec4
 // loads; v6_fused_any.wgsl, scalar loads at any size): a dense layer's forward (bias, ReLU) and
 // both gradients (ReLU's mask on the output gradient as it is loaded, or on the input gradient
-// as it is stored; the bias gradient as row sums) in one dispatch each. What a GEMM fuses is part of its shape, so autotune times versions on the
-// same work and the older versions are unfit for a fused shape.
+// as it is stored; the bias gradient as row sums) in one dispatch each. What a GEMM fuses is part
+// of its shape, so autotune times versions on the same work and the older versions are unfit for
+// a fused shape.
 import type { GpuContext } from '../../gpu/context.js';
 import { numel, type Tensor } from '../../gpu/buffers.js';
 import v5Source from '../../../shaders/matmul/v5_fused.wgsl?raw';
