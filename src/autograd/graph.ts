@@ -14,6 +14,13 @@ export interface Node {
 export class Var {
   /** Set by the Graph when the gradient buffer is first needed. */
   grad: Tensor | null = null;
+  /**
+   * Set by an op whose output is a ReLU's (a dense layer with its ReLU fused): the output itself,
+   * whose > 0 is the ReLU's backward mask. A kernel that contributes to this Var's gradient and
+   * can apply the mask as it stores does (Graph.contribute), so the op reads the gradient of the
+   * ReLU's input without masking it again (Graph.gradMasked).
+   */
+  gradMask: Tensor | null = null;
   constructor(
     readonly t: Tensor,
     readonly requiresGrad: boolean,
@@ -37,6 +44,8 @@ export class Graph {
   readonly backwardList: Dispatch[] = [];
   readonly tensors: Tensor[] = [];
   private written = new Set<Var>();
+  /** Vars with a gradMask whose gradient got a contribution that did not apply it. */
+  private unmasked = new Set<Var>();
   /** Scratch that layers share (src/gpu/arena.ts); its buffers are the graph's, freed with it. */
   readonly scratch: ScratchArena;
 
@@ -67,27 +76,60 @@ export class Graph {
   }
 
   /**
-   * Adds a gradient contribution into v. `make(dst, accumulate)` builds the kernel; kernels that
-   * can add into their output get accumulate=true once v already holds a gradient, the others
-   * write into a temporary that is then added with axpy.
+   * Adds a gradient contribution into v. `make(dst, accumulate, mask)` builds the kernel; kernels
+   * that can add into their output get accumulate=true once v already holds a gradient, the others
+   * write into a temporary that is then added with axpy. A kernel that `canMask` gets v.gradMask
+   * as `mask` and must zero its result where mask <= 0.
    */
-  async contribute(v: Var, canAccumulate: boolean, make: (dst: Tensor, accumulate: boolean) => Promise<Dispatch | Dispatch[]>): Promise<void> {
+  async contribute(v: Var, canAccumulate: boolean, make: (dst: Tensor, accumulate: boolean, mask?: Tensor) => Promise<Dispatch | Dispatch[]>, canMask = false): Promise<void> {
     if (!v.requiresGrad) return;
     const b = this.base(v);
     const already = v.paramGrad !== null || this.written.has(b);
+    // Only v's own mask: a view's contribution is unmasked (its base keeps the mask's shape).
+    const mask = canMask && v.gradMask ? v.gradMask : undefined;
+    if (b.gradMask && !mask) this.unmasked.add(b);
     if (!already || canAccumulate) {
-      this.backwardList.push(...[await make(this.gradOf(v), already)].flat());
+      this.backwardList.push(...[await make(this.gradOf(v), already, mask)].flat());
     } else {
       const tmp = this.alloc(v.t.shape);
-      this.backwardList.push(...[await make(tmp, false)].flat());
+      this.backwardList.push(...[await make(tmp, false, mask)].flat());
       this.backwardList.push(await axpy(this.ctx, 1, tmp, this.gradOf(v)));
     }
     this.written.add(b);
   }
 
-  /** Marks v's gradient as written by a fused forward (softmax + cross-entropy). */
+  /**
+   * One kernel's contributions to several gradients (a dense layer's dW and db): `dsts[i]` is null
+   * where vs[i] needs none. The kernel adds into all of them or none, so where some already hold a
+   * gradient and some do not, those that do get a temporary that is then added with axpy.
+   */
+  async contributeAll(vs: Var[], make: (dsts: Array<Tensor | null>, accumulate: boolean) => Promise<Dispatch | Dispatch[]>): Promise<void> {
+    const live = vs.filter((v) => v.requiresGrad);
+    if (!live.length) return;
+    const has = (v: Var) => v.paramGrad !== null || this.written.has(this.base(v));
+    const all = live.every(has);
+    const temp = vs.map((v) => v.requiresGrad && !all && has(v));
+    const dsts = vs.map((v, i) => (!v.requiresGrad ? null : temp[i] ? this.alloc(v.t.shape) : this.gradOf(v)));
+    this.backwardList.push(...[await make(dsts, all)].flat());
+    for (const [i, v] of vs.entries()) if (temp[i]) this.backwardList.push(await axpy(this.ctx, 1, dsts[i]!, this.gradOf(v)));
+    for (const v of live) {
+      const b = this.base(v);
+      if (b.gradMask) this.unmasked.add(b);
+      this.written.add(b);
+    }
+  }
+
+  /** Whether every contribution to v's gradient applied v.gradMask: it holds the gradient of the ReLU's input. */
+  gradMasked(v: Var): boolean {
+    const b = this.base(v);
+    return b.gradMask !== null && this.written.has(b) && !this.unmasked.has(b);
+  }
+
+  /** Marks v's gradient as written by a fused forward (softmax + cross-entropy) or by the caller; never masked. */
   seeded(v: Var): void {
-    this.written.add(this.base(v));
+    const b = this.base(v);
+    if (b.gradMask) this.unmasked.add(b);
+    this.written.add(b);
   }
 
   /** Appends the backward pass from `root` (whose gradient must already be seeded). */

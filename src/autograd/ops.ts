@@ -9,7 +9,7 @@ import { biasAdd, biasGrad } from '../kernels/bias/family.js';
 import { reluBackward, reluForward } from '../kernels/activation/family.js';
 import { add as addOp, axpy, scale } from '../kernels/elementwise/family.js';
 import { dropoutBackward, dropoutForward } from '../kernels/dropout/family.js';
-import { softmaxXentForwardBackward } from '../kernels/softmax_xent/family.js';
+import { softmaxXentForwardBackward, softmaxXentStep, type XentTotals } from '../kernels/softmax_xent/family.js';
 import type { KernelDispatch } from '../kernels/contract.js';
 import { numel } from '../gpu/buffers.js';
 import { Var, type Graph } from './graph.js';
@@ -60,6 +60,30 @@ export async function linear(g: Graph, x: Var, w: Var, b: Var): Promise<Var> {
       await gr.contribute(x, true, (dst, acc) => matmul(gr.ctx, dy, w.t, dst, { accumulate: acc }));
     },
   });
+  return out;
+}
+
+/**
+ * y = x W^T + b, then max(y, 0) with `relu`, as one GEMM whose store adds the bias and applies the
+ * ReLU. Backward: dW with db as its row sums in one GEMM, dx in another. With relu both read dy
+ * through the mask y > 0, unless every kernel that wrote dy applied the mask as it stored (the
+ * next dense layer's dx GEMM does: out.gradMask); dx is stored through x's mask when x has one.
+ */
+export async function fusedLinear(g: Graph, x: Var, w: Var, b: Var, opts: { relu?: boolean } = {}): Promise<Var> {
+  if (x.shape.length !== 2) throw new Error(`linear: input must be [N, features], got [${x.shape.join(', ')}]`);
+  const relu = Boolean(opts.relu);
+  const y = g.alloc([x.shape[0], w.shape[0]]);
+  g.forward.push(await matmul(g.ctx, x.t, w.t, y, { transB: true, bias: b.t, relu }));
+  const out: Var = new Var(y, needs(x, w, b), {
+    name: relu ? 'linear+relu' : 'linear', inputs: [x, w, b],
+    backward: async (gr) => {
+      const dy = gr.gradOf(out), maskBy = relu && !gr.gradMasked(out) ? y : undefined;
+      // A bias trained under frozen weights still needs the GEMM for its row sums.
+      await gr.contributeAll([w, b], ([dw, db], acc) => matmul(gr.ctx, dy, x.t, dw ?? gr.alloc(w.shape), { transA: true, accumulate: acc, maskBy, rowSums: db ?? undefined }));
+      await gr.contribute(x, true, (dst, acc, mask) => matmul(gr.ctx, dy, w.t, dst, { accumulate: acc, maskBy, maskOut: mask }), true);
+    },
+  });
+  if (relu) out.gradMask = y;
   return out;
 }
 
@@ -123,6 +147,16 @@ export async function softmaxCrossEntropy(g: Graph, logits: Var, labels: Tensor)
   g.forward.push(await softmaxXentForwardBackward(g.ctx, logits.t, labels, loss, g.gradOf(logits)));
   g.seeded(logits);
   return loss;
+}
+
+/**
+ * The training step's loss in one op: seeds the logits' gradient with that of the mean
+ * cross-entropy against labels smoothed by `smoothing` (0: none), and adds the batch's mean loss
+ * and its correct rows to `totals` (running sums the caller clears).
+ */
+export async function trainingLoss(g: Graph, logits: Var, labels: Tensor, totals: XentTotals, smoothing = 0): Promise<void> {
+  g.forward.push(...(await softmaxXentStep(g.ctx, logits.t, labels, g.gradOf(logits), totals, { smoothing, scratch: (s, d) => g.alloc(s, d) })));
+  g.seeded(logits);
 }
 
 /** a + b (same shapes): the join of two branches, so gradients fan out to both. */

@@ -39,6 +39,7 @@ function config(f: Flags, resume: Checkpoint | undefined, dflt: { model: string;
     schedule: { kind: sched as 'cosine', warmup: intFlag(f, 'warmup', prev.schedule?.warmup ?? 0, 0) },
     augment: f.augment === undefined ? prev.augment ?? model === 'cnn' : Boolean(f.augment),
     logEvery: intFlag(f, 'log-every', 50, 1),
+    labelSmoothing: numFlag(f, 'label-smoothing', prev.labelSmoothing ?? 0, 0, 1),
   };
 }
 

@@ -9,7 +9,7 @@ const EXIT_TEXT = `exit codes: 0 done; 1 bad input or data (a missing, corrupt o
 
 const COMMANDS: Record<string, string> = {
   train: `  train     --model cnn|lenet|keras --epochs N --batch N --lr X --optimizer adam|adamw|sgd --momentum X
-            --weight-decay X --schedule cosine|step|constant --warmup N --seed N --augment[=false]
+            --weight-decay X --schedule cosine|step|constant --warmup N --seed N --augment[=false] --label-smoothing X
             --dataset mnist|fashion --train-limit N --test-limit N --out model.safetensors
             --checkpoint file --resume --log-every N --quiet --runtime node|browser --chromium path`,
   evaluate: '  evaluate  --model model.safetensors --dataset mnist|fashion --test-limit N --mistakes grid.png --mistakes-count N',

@@ -5,7 +5,7 @@ import { createTensor, uploadTensor, type Tensor } from '../gpu/buffers.js';
 import type { Dispatch } from '../gpu/dispatch.js';
 import { uniform } from '../util/rng.js';
 import { FAMILIES, registry } from './registry.js';
-import type { BenchSize, Limits } from './family.js';
+import type { AnyFamily, BenchSize, Limits } from './family.js';
 
 export type { BenchSize };
 
@@ -32,15 +32,21 @@ export async function buildCases(ctx: GpuContext, size: BenchSize, tensors: Tens
   const r = (shape: readonly number[]) => { const t = uploadTensor(ctx.device, uniform(shape.reduce((a, b) => a * b, 1), seed++), shape); tensors.push(t); return t; };
   const o = (shape: readonly number[], dtype: 'f32' | 'u32' = 'f32') => { const t = createTensor(ctx.device, shape, dtype); tensors.push(t); return t; };
   const cases: BenchCase[] = [];
-  // Each family's versions at the family's bench shape; a version unfit for it is left out.
+  // Each family's versions at the family's bench shape (and its variants); a version unfit for one is left out.
   for (const f of FAMILIES) {
-    const shape = f.benchShape(s);
-    for (const v of f.versions) {
-      if (v.unfit(shape, ctx.limits)) continue;
-      cases.push({ kernel: `${f.name}.${v.name}`, dispatches: await f.trial(ctx, v, shape, { rand: r, out: o }) });
+    for (const { label, shape } of benchShapes(f, s)) {
+      for (const v of f.versions) {
+        if (v.unfit(shape, ctx.limits)) continue;
+        cases.push({ kernel: `${f.name}.${v.name}${label}`, dispatches: await f.trial(ctx, v, shape, { rand: r, out: o }) });
+      }
     }
   }
   return cases;
+}
+
+/** A family's bench shape, then its variants with ' (label)' for their case names. */
+function benchShapes(f: AnyFamily, s: BenchSize): Array<{ label: string; shape: unknown }> {
+  return [{ label: '', shape: f.benchShape(s) }, ...(f.benchVariants?.(s) ?? []).map((x) => ({ label: ` (${x.label})`, shape: x.shape }))];
 }
 
 /** Registry entries no case runs (a new kernel must get a case, or the bench page silently skips it). */
@@ -49,7 +55,7 @@ export function uncovered(cases: BenchCase[]): string[] {
   return [...registry.keys()].filter((k) => !seen.has(k));
 }
 
-/** The case names buildCases makes: family.version for each version fit at the bench shape. */
+/** The case names buildCases makes: family.version (label) for each version fit at each bench shape. */
 export function caseNames(limits: Limits, size: BenchSize): string[] {
-  return FAMILIES.flatMap((f) => f.versions.filter((v) => !v.unfit(f.benchShape(size), limits)).map((v) => `${f.name}.${v.name}`));
+  return FAMILIES.flatMap((f) => benchShapes(f, size).flatMap(({ label, shape }) => f.versions.filter((v) => !v.unfit(shape, limits)).map((v) => `${f.name}.${v.name}${label}`)));
 }

@@ -44,6 +44,8 @@ export interface Family<S, V extends Version<S> = Version<S>> {
   trial(ctx: GpuContext, v: V, shape: S, scratch: { rand: RandomAlloc; out: Alloc }): Promise<Dispatch[]>;
   /** The shape the bench sweep uses at a size class. */
   benchShape(size: BenchSize): S;
+  /** More shapes the sweep runs the versions that fit them at (a fused variant), each labelled for its case name. */
+  benchVariants?(size: BenchSize): Array<{ label: string; shape: S }>;
 }
 
 /** Any family, for lists that mix them. */

@@ -32,8 +32,26 @@ export interface Layer {
 
 const paramVar = (store: ParamStore, p: Param) => new Var(store.weight(p), true, null, null, store.grad(p));
 
-/** He init for layers feeding a ReLU, Glorot for the rest (the classifier). */
-export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, feedsRelu = true): Layer {
+/**
+ * Layer types that apply a ReLU right after them themselves (Sequential groups the pair; the
+ * relu layer then runs nothing). Fusion is an execution detail: specs, parameter names and files
+ * are the same either way.
+ */
+export const FUSES_RELU: ReadonlySet<LayerSpec['type']> = new Set(['conv2d', 'linear']);
+/** Layer types that apply a ReLU right before them themselves, where the layer before that does not. */
+export const FUSES_RELU_BEFORE: ReadonlySet<LayerSpec['type']> = new Set(['maxpool2d']);
+
+/** A relu layer whose ReLU a neighbouring layer applies. */
+export function fusedRelu(spec: LayerSpec): Layer {
+  return { spec, forward: async (_g, x) => x };
+}
+
+/**
+ * He init for layers feeding a ReLU, Glorot for the rest (the classifier). `relu`: the layer also
+ * applies the ReLU that follows it (a type in FUSES_RELU) or, for a max pool, the one before it.
+ */
+export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, feedsRelu = true, relu = false): Layer {
+  if (relu && !FUSES_RELU.has(spec.type) && !FUSES_RELU_BEFORE.has(spec.type)) throw new Error(`${name}: a ${spec.type} layer cannot apply a ReLU`);
   switch (spec.type) {
     case 'conv2d': {
       const fanIn = spec.in * spec.kernel * spec.kernel;
@@ -46,10 +64,12 @@ export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, fee
       return {
         spec,
         plan: async (g, xShape, xGrad) => { plans.set(g, await F.planConv2dLayer(g, xShape, w.shape, args, { dx: xGrad })); },
-        forward: (g, x) => {
+        forward: async (g, x) => {
           const plan = plans.get(g);
           plans.delete(g);
-          return F.conv2d(g, x, paramVar(store, w), paramVar(store, b), args, plan);
+          // conv2d's own fused ReLU (Conv2dArgs.relu) takes over from F.relu here.
+          const y = await F.conv2d(g, x, paramVar(store, w), paramVar(store, b), args, plan);
+          return relu ? F.relu(g, y) : y;
         },
       };
     }
@@ -57,11 +77,11 @@ export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, fee
       const init = feedsRelu ? { kind: 'he' as const, fanIn: spec.in } : { kind: 'glorot' as const, fanIn: spec.in, fanOut: spec.out };
       const w = store.add(`${name}.weight`, [spec.out, spec.in], init);
       const b = store.add(`${name}.bias`, [spec.out], { kind: 'zeros' });
-      return { spec, forward: (g, x) => F.linear(g, x, paramVar(store, w), paramVar(store, b)) };
+      return { spec, forward: (g, x) => F.fusedLinear(g, x, paramVar(store, w), paramVar(store, b), { relu }) };
     }
     case 'maxpool2d':
     case 'avgpool2d': {
-      const args = { kernel: spec.kernel, stride: spec.stride ?? spec.kernel, padding: spec.padding ?? 0 };
+      const args = { kernel: spec.kernel, stride: spec.stride ?? spec.kernel, padding: spec.padding ?? 0, ...(relu ? { relu } : {}) };
       const f = spec.type === 'maxpool2d' ? F.maxPool2d : F.avgPool2d;
       return { spec, forward: (g, x) => f(g, x, args) };
     }

@@ -1,5 +1,5 @@
 import type { Graph, Var } from '../autograd/graph.js';
-import { buildLayer, type ForwardState, type Layer, type LayerSpec } from './layers.js';
+import { buildLayer, FUSES_RELU, FUSES_RELU_BEFORE, fusedRelu, type ForwardState, type Layer, type LayerSpec } from './layers.js';
 import { ParamStore } from './params.js';
 
 export interface ModelSpec {
@@ -15,7 +15,13 @@ export class Sequential {
   readonly layers: Layer[];
 
   constructor(readonly spec: ModelSpec) {
-    this.layers = spec.layers.map((l, i) => buildLayer(l, this.store, `${i}.${l.type}`, spec.layers[i + 1]?.type === 'relu'));
+    // A layer that can apply the ReLU after it does (one pass fewer each way), else a max pool
+    // after that ReLU applies it; that relu runs nothing.
+    const L = spec.layers;
+    const after = (i: number) => FUSES_RELU.has(L[i]?.type) && L[i + 1]?.type === 'relu';
+    const before = (i: number) => FUSES_RELU_BEFORE.has(L[i]?.type) && L[i - 1]?.type === 'relu' && !after(i - 2);
+    this.layers = L.map((l, i) => (after(i - 1) || before(i + 1) ? fusedRelu(l)
+      : buildLayer(l, this.store, `${i}.${l.type}`, L[i + 1]?.type === 'relu', after(i) || before(i))));
     checkShapes(spec);
   }
 

@@ -2,19 +2,22 @@ import type { GpuContext } from '../gpu/context.js';
 import { Readback, type Tensor } from '../gpu/buffers.js';
 import { encodeDispatches, type Dispatch } from '../gpu/dispatch.js';
 import { Graph } from '../autograd/graph.js';
-import { softmaxCrossEntropy } from '../autograd/ops.js';
-import { axpy } from '../kernels/elementwise/family.js';
-import { reduceSum } from '../kernels/reduce/family.js';
+import { trainingLoss } from '../autograd/ops.js';
 import { softmax } from '../kernels/softmax_xent/family.js';
 import { argmax, countCorrect } from '../kernels/metrics/family.js';
 import type { Sequential } from '../nn/model.js';
 import type { ForwardState } from '../nn/layers.js';
 import type { Optimizer } from '../optim/optimizer.js';
 
+export interface StepOptions {
+  /** Cross-entropy against (1 - eps) onehot + eps / classes; 0 (the default) is the plain loss. */
+  labelSmoothing?: number;
+}
+
 /**
  * A whole training step (forward, fused loss + gradient, backward, optimizer) recorded once for a
  * fixed batch; every step encodes the same dispatches into one command buffer. The loss sum and
- * correct count accumulate on the GPU and are read only when asked.
+ * correct count accumulate on the GPU (in the loss pass itself) and are read only when asked.
  */
 export class TrainStep {
   private constructor(
@@ -22,7 +25,6 @@ export class TrainStep {
     readonly graph: Graph,
     readonly dispatches: Dispatch[],
     readonly logits: Tensor,
-    readonly lossRows: Tensor,
     private readonly lossAcc: Tensor,
     private readonly correctAcc: Tensor,
     private readonly state: ForwardState,
@@ -31,18 +33,15 @@ export class TrainStep {
     private readonly readback: Readback,
   ) {}
 
-  static async build(ctx: GpuContext, model: Sequential, x: Tensor, labels: Tensor, optimizer: Optimizer | null, seed = 1, pre: Dispatch[] = []): Promise<TrainStep> {
+  static async build(ctx: GpuContext, model: Sequential, x: Tensor, labels: Tensor, optimizer: Optimizer | null, seed = 1, pre: Dispatch[] = [], opts: StepOptions = {}): Promise<TrainStep> {
     const g = new Graph(ctx);
     const state: ForwardState = { training: true, dropouts: [], seed };
     const logits = await model.forward(g, g.input(x), state);
-    const lossRows = await softmaxCrossEntropy(g, logits, labels);
-    const lossMean = g.alloc([1]), lossAcc = g.alloc([1]), correctAcc = g.alloc([1], 'u32');
-    g.forward.push(await reduceSum(ctx, lossRows, lossMean, { mean: true }));
-    g.forward.push(await axpy(ctx, 1, lossMean, lossAcc));
-    g.forward.push(await countCorrect(ctx, logits.t, labels, correctAcc));
+    const lossAcc = g.alloc([1]), correctAcc = g.alloc([1], 'u32');
+    await trainingLoss(g, logits, labels, { loss: lossAcc, correct: correctAcc }, opts.labelSmoothing ?? 0);
     await g.backward(logits);
     const list = [...pre, ...g.forward, ...g.backwardList, ...(optimizer ? [optimizer.dispatch] : [])];
-    const step = new TrainStep(ctx, g, list, logits.t, lossRows, lossAcc, correctAcc, state, optimizer, model.store.grads, new Readback(ctx.device, [lossAcc, correctAcc]));
+    const step = new TrainStep(ctx, g, list, logits.t, lossAcc, correctAcc, state, optimizer, model.store.grads, new Readback(ctx.device, [lossAcc, correctAcc]));
     step.resetMetrics();
     return step;
   }

@@ -19,6 +19,8 @@ export interface TrainConfig {
   augment: boolean;
   /** Read loss/accuracy back every this many steps (the only readbacks while training). */
   logEvery: number;
+  /** Label smoothing eps in [0, 1): cross-entropy against (1 - eps) onehot + eps / classes; 0 or absent: none. */
+  labelSmoothing?: number;
 }
 
 export interface Progress { epoch: number; epochs: number; step: number; steps: number; loss: number; acc: number; imagesPerSec: number; etaSec: number; lr: number }
@@ -74,7 +76,7 @@ export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hoo
     own({ destroy: () => { for (const b of [gather.x.buffer, gather.y.buffer, gather.dispatch.uniform]) b.destroy(); } });
     const opt = await createOptimizer(ctx, store, cfg.optimizer);
     own({ destroy: () => opt.dispatch.uniform.destroy() });
-    const step = own(await TrainStep.build(ctx, model, gather.x, gather.y, opt, cfg.seed, [gather.dispatch]));
+    const step = own(await TrainStep.build(ctx, model, gather.x, gather.y, opt, cfg.seed, [gather.dispatch], { labelSmoothing: cfg.labelSmoothing }));
     const testAcc = own(await AccuracyRunner.create(ctx, model, testDs));
     hooks.onReady?.(ctx.select.summary());
     const steps = Math.floor(trainDs.count / cfg.batch);

@@ -1,11 +1,12 @@
 // maxPool2d with each maxpool2d version forced and avgPool2d (one version) through the autograd
 // Graph: the forward and the input gradient against float64 references, over kernel, stride and
 // padding variants. maxpool2d v2 scatters per window, so it takes only windows that tile the
-// input (stride = kernel, no padding) and must reject the others.
+// input (stride = kernel, no padding) and must reject the others. With the ReLU before the pool
+// fused (args.relu), v3 and v4 take the place of v1 and v2.
 import { describe, it } from 'vitest';
 import * as F from '../../src/autograd/ops.js';
 import { avgPool2dFamily, maxPool2dFamily, pool2dGeom, type Pool2dArgs } from '../../src/kernels/pool2d/family.js';
-import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
+import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolReluBwdRef, maxPoolReluRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
 import { gpu } from '../helpers/gpu.js';
 import { checkForced } from '../helpers/graph_op.js';
 
@@ -27,6 +28,15 @@ describe('pooling through the Graph', () => {
       inputs: [{ shape: s.x, grad: true }],
       build: (g, [x]) => F.maxPool2d(g, x, s.args),
       ref: ([x], dy) => ({ y: maxPoolRef(x, geo).y, grads: [maxPoolBwdRef(x, dy!, geo)] }),
+    });
+  });
+
+  it.each(maxCases)('%s, ReLU fused', async (_n, version, s) => {
+    const geo = pool2dGeom(s.x, s.args);
+    await checkForced(await gpu(), [{ family: maxPool2dFamily, version, shapes: [{ ...geo, relu: true }] }], {
+      inputs: [{ shape: s.x, grad: true }],
+      build: (g, [x]) => F.maxPool2d(g, x, { ...s.args, relu: true }),
+      ref: ([x], dy) => ({ y: maxPoolReluRef(x, geo).y, grads: [maxPoolReluBwdRef(x, dy!, geo)] }),
     });
   });
 

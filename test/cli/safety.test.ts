@@ -54,6 +54,8 @@ describe('flags, paths and exit codes (no training)', () => {
       [['train', '--test-limit', '0'], '--test-limit must be a positive integer, got 0'],
       [['train', '--lr', '0'], '--lr must be > 0, got 0'],
       [['train', '--epochs', '2.5'], '--epochs must be a positive integer, got 2.5'],
+      [['train', '--label-smoothing', '1'], '--label-smoothing must be in [0, 1), got 1'],
+      [['train', '--label-smoothing', '-0.1'], '--label-smoothing must be in [0, 1), got -0.1'],
       [['evaluate', '--test-limit', '0'], '--test-limit must be a positive integer, got 0'],
       [['train', '--out', 'a.safetensors', '--checkpoint', 'a.safetensors'], 'a.safetensors: named by both --out and --checkpoint; they must be different files'],
       [['frob'], "unknown command 'frob' (commands: train, evaluate, predict, kernels, setup, selftest, profile, bench; webgpu-cnn --help for usage)"],

@@ -13,7 +13,7 @@ const tiled = POOL2D_CASES.filter((c) => c.g.SH === c.g.KH && c.g.SW === c.g.KW 
 
 describe('maxpool2d family vs float64 reference', () => {
   it('has the v1 baseline first, and cases where v2 runs and where it refuses', () => {
-    expect(maxPool2dFamily.versions.map((v) => v.name)).toEqual(['v1', 'v2']);
+    expect(maxPool2dFamily.versions.map((v) => v.name)).toEqual(['v1', 'v2', 'v3', 'v4']);
     expect(tiled.length).toBeGreaterThanOrEqual(4);
     expect(tiled.length).toBeLessThan(POOL2D_CASES.length);
   });
@@ -43,6 +43,16 @@ describe('maxpool2d family vs float64 reference', () => {
     expect(builtIn.decisions.map((d) => d.why)).toEqual(['built-in order', 'only fit']);
   });
 
+  it('v1 and v2 refuse a fused ReLU and v3 and v4 a plain pool, in words; the built-in order takes v4 where windows tile', async () => {
+    const ctx = await gpu();
+    const g = pool2dGeom([2, 3, 8, 8], { kernel: 2 });
+    expect(maxPool2dFamily.versions[0].unfit({ ...g, relu: true }, ctx.limits)).toBe('it does not fuse the ReLU before the pool; v3 and v4 do');
+    expect(maxPool2dFamily.versions[2].unfit(g, ctx.limits)).toBe('it always applies a ReLU before pooling, and this pool has none');
+    const builtIn = new SelectionPolicy({ autotune: false });
+    expect((await builtIn.choose(ctx, maxPool2dFamily, { ...g, relu: true })).name).toBe('v4');
+    expect((await builtIn.choose(ctx, maxPool2dFamily, { ...pool2dGeom([2, 3, 8, 8], { kernel: 3, stride: 2 }), relu: true })).name).toBe('v3');
+  });
+
   it('chooses through the context policy when no version is named', async () => {
     const ctx = await gpu();
     for (const args of [{ kernel: 2 }, { kernel: 3, stride: 2, padding: 1 }]) {
@@ -69,6 +79,7 @@ describe('pool2d arguments', () => {
     const x = rand(ctx, [1, 1, 4, 4], 1).t;
     expect(() => maxPool2dForward(ctx, x, output(ctx, [1, 1, 2, 2]), output(ctx, [1, 1, 2, 2]), { kernel: 2 })).toThrow(/maxpool indices: expected u32/);
     expect(() => avgPool2dForward(ctx, x, output(ctx, [1, 1, 3, 3]), { kernel: 2 })).toThrow(/avgpool output: expected shape \[1, 1, 2, 2\]/);
-    expect(() => maxPool2dBackward(ctx, output(ctx, [1, 1, 2, 2]), output(ctx, [1, 1, 2, 2], 'u32'), output(ctx, [1, 1, 4, 4]), { kernel: 2 }, 'v3')).toThrow(/maxpool2d has no version 'v3'/);
+    expect(() => maxPool2dBackward(ctx, output(ctx, [1, 1, 2, 2]), output(ctx, [1, 1, 2, 2], 'u32'), output(ctx, [1, 1, 4, 4]), { kernel: 2 }, 'v5')).toThrow(/maxpool2d has no version 'v5'/);
+    expect(() => avgPool2dForward(ctx, x, output(ctx, [1, 1, 2, 2]), { kernel: 2, relu: true })).toThrow('avgpool2d: a fused ReLU is for max pooling only');
   });
 });

@@ -27,7 +27,7 @@ describe('selection policy', () => {
     const v = await a.choose(ctx, matmulFamily, shape);
     const d = a.decisions[0];
     expect(d.why).toBe('fastest');
-    expect(Object.keys(d.times).sort()).toEqual(['v1', 'v2', 'v3', 'v4']);
+    expect(Object.keys(d.times).sort()).toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6']);
     for (const t of Object.values(d.times)) expect(t).toBeGreaterThan(0);
     expect(v.name).toBe(pickFastest(matmulFamily, d.times));
     expect(store.saves).toBe(1);
@@ -57,8 +57,9 @@ describe('selection policy', () => {
     const ctx = await gpu();
     const p = new SelectionPolicy({ reps: 1 });
     await p.choose(ctx, matmulFamily, odd);
-    expect(p.decisions[0].unfit).toEqual({ v4: 'K=3 is not a multiple of 4' });
+    expect(p.decisions[0].unfit).toEqual({ v4: 'K=3 is not a multiple of 4', v5: 'K=3 is not a multiple of 4' });
     expect(Object.keys(p.decisions[0].times)).not.toContain('v4');
+    expect(Object.keys(p.decisions[0].times)).not.toContain('v5');
   });
 
   it('a spent budget leaves the rest of the built-in order untimed, and says so', async () => {
@@ -66,17 +67,17 @@ describe('selection policy', () => {
     const p = new SelectionPolicy({ budgetMs: 0, reps: 1 });
     expect((await p.choose(ctx, matmulFamily, shape)).name).toBe('v4');
     expect(Object.keys(p.decisions[0].times)).toEqual(['v4']);
-    expect(p.decisions[0].untimed).toEqual(['v3', 'v2', 'v1']);
+    expect(p.decisions[0].untimed).toEqual(['v5', 'v6', 'v3', 'v2', 'v1']);
   });
 
   it('autotune off takes the first fitting version of the built-in order', async () => {
     const ctx = await gpu();
     const p = new SelectionPolicy({ autotune: false });
     expect((await p.choose(ctx, matmulFamily, shape)).name).toBe('v4');
-    expect((await p.choose(ctx, matmulFamily, odd)).name).toBe('v3');
-    expect((await p.choose(ctx, matmulFamily, odd)).name).toBe('v3');
+    expect((await p.choose(ctx, matmulFamily, odd)).name).toBe('v6');
+    expect((await p.choose(ctx, matmulFamily, odd)).name).toBe('v6');
     expect(p.decisions.map((d) => d.why)).toEqual(['built-in order', 'built-in order', 'built-in order']);
-    expect(p.summary()).toBe('kernels: matmul v4 (built-in order) / v3 (built-in order) [autotune off]');
+    expect(p.summary()).toBe('kernels: matmul v4 (built-in order) / v6 (built-in order) [autotune off]');
   });
 
   it('a forced version is used, and a forced unfit one is one clear error', async () => {
@@ -103,7 +104,7 @@ describe('selection policy', () => {
   it('--kernels parses family=version pairs and names what is wrong', () => {
     expect(parseKernelsFlag('matmul=v3', FAMILIES)).toEqual({ matmul: 'v3' });
     expect(() => parseKernelsFlag('nope=v1', FAMILIES)).toThrow(/unknown family 'nope' \(families: .*matmul/);
-    expect(() => parseKernelsFlag('matmul=v9', FAMILIES)).toThrow("--kernels: matmul has no version 'v9' (versions: v1, v2, v3, v4)");
+    expect(() => parseKernelsFlag('matmul=v9', FAMILIES)).toThrow("--kernels: matmul has no version 'v9' (versions: v1, v2, v3, v4, v5, v6)");
     expect(() => parseKernelsFlag('matmul', FAMILIES)).toThrow("'matmul' is not family=version");
   });
 });

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { softmax, softmaxXentFamily, softmaxXentForward, softmaxXentForwardBackward } from '../../src/kernels/softmax_xent/family.js';
+import { softmax, softmaxXentFamily, softmaxXentForward, softmaxXentForwardBackward, softmaxXentStep } from '../../src/kernels/softmax_xent/family.js';
 import { softmaxXentChecks } from '../../src/kernels/softmax_xent/check.js';
+import { XENT_CASES } from '../../src/kernels/softmax_xent/cases.js';
 import { softmaxXentRef } from '../../src/kernels/softmax_xent/ref.js';
+import { correctRef } from '../../src/kernels/metrics/ref.js';
+import { createTensor, type Tensor } from '../../src/gpu/buffers.js';
+import type { GpuContext } from '../../src/gpu/context.js';
 import { uploadTensor } from '../../src/gpu/buffers.js';
-import { exec, gpu, output, passes, read, rows } from '../helpers/gpu.js';
+import { randomInts, uniform } from '../../src/util/rng.js';
+import { exec, gpu, output, passes, read, readU32, rows } from '../helpers/gpu.js';
 import { expectClose, FWD, GRAD } from '../helpers/check.js';
 
 const versions = softmaxXentFamily.versions.map((v) => v.name);
@@ -45,5 +50,55 @@ describe('softmax_xent family vs float64 reference', () => {
     expect(() => softmaxXentForwardBackward(ctx, z, labels, output(ctx, [2]), output(ctx, [3, 2]))).toThrow(/logits grad: expected shape \[2, 3\]/);
     expect(() => softmaxXentForwardBackward(ctx, z, labels, output(ctx, [2]), output(ctx, [2, 3]), { gscale: NaN })).toThrow(/gradient scale must be finite/);
     expect(() => softmax(ctx, z, output(ctx, [2, 3]), { version: 'v9' })).toThrow(/softmax_xent has no version 'v9'/);
+  });
+});
+
+/** The step's running totals, holding earlier batches' 0.5 and 3 (the step adds to them). */
+function totals(ctx: GpuContext): { loss: Tensor; correct: Tensor } {
+  return { loss: uploadTensor(ctx.device, new Float32Array([0.5]), [1]), correct: uploadTensor(ctx.device, new Uint32Array([3]), [1]) };
+}
+const scratch = (ctx: GpuContext) => (shape: readonly number[], dtype?: 'f32' | 'u32') => createTensor(ctx.device, shape, dtype);
+
+describe('softmax_xent step (gradient, mean loss into the running sum, correct-count) vs float64 reference', () => {
+  const stepCases = softmaxXentFamily.versions.flatMap((v) => [0, 0.1].flatMap((eps) => XENT_CASES.map((s) => [`${v.name} ${softmaxXentFamily.describe(s)}, smoothing ${eps}`, v.name, s, eps] as const)));
+  it.each(stepCases)('%s', async (_n, version, { B, K }, eps) => {
+    const ctx = await gpu();
+    const zv = uniform(B * K, B * K + 1, -4, 4), lv = randomInts(B, B + K + 1, K);
+    const z = uploadTensor(ctx.device, zv, [B, K]), labels = uploadTensor(ctx.device, lv, [B]);
+    const dz = output(ctx, [B, K]), t = totals(ctx);
+    const run = () => softmaxXentStep(ctx, z, labels, dz, t, { smoothing: eps, version, scratch: scratch(ctx) });
+    const why = softmaxXentFamily.versions.find((v) => v.name === version)!.unfit({ B, K, ...(eps ? { smoothing: true } : {}) }, ctx.limits);
+    if (why) {
+      expect(() => run()).toThrow(`softmax_xent.${version}: ${why}`);
+      return;
+    }
+    await run().then((ds) => exec(ctx, ...ds));
+    const ref = softmaxXentRef(zv, lv, B, K, 1 / B, eps);
+    expectClose('dlogits', await read(ctx, dz), ref.dz, GRAD.atol, GRAD.rtol);
+    expectClose('loss total', await read(ctx, t.loss), [0.5 + ref.loss.reduce((a, b) => a + b) / B], FWD.atol * 4, FWD.rtol);
+    expect((await readU32(ctx, t.correct))[0]).toBe(3 + correctRef(zv, lv, B, K));
+  });
+
+  it('v2 is one dispatch, v1 four; v1 cannot smooth labels', async () => {
+    const ctx = await gpu();
+    const z = uploadTensor(ctx.device, uniform(12, 1), [4, 3]), labels = uploadTensor(ctx.device, new Uint32Array(4), [4]);
+    const step = (version: string, smoothing = 0) => softmaxXentStep(ctx, z, labels, output(ctx, [4, 3]), totals(ctx), { version, smoothing, scratch: scratch(ctx) });
+    expect((await step('v2')).map((d) => d.kernel)).toEqual(['softmax_xent.step.v2']);
+    expect((await step('v1')).map((d) => d.kernel)).toEqual(['softmax_xent.fwd_bwd.v1', 'reduce.sum.v1', 'elementwise.axpy.v1', 'metrics.correct.v1']);
+    expect(() => step('v1', 0.1)).toThrow('softmax_xent.v1: it has no label smoothing');
+    expect(() => step('v2', 1)).toThrow('softmax_xent: label smoothing must be in [0, 1), got 1');
+    expect(() => step('v2', -0.1)).toThrow('label smoothing must be in [0, 1), got -0.1');
+    expect(() => softmaxXentStep(ctx, z, labels, output(ctx, [4, 3]), { loss: output(ctx, [2]), correct: output(ctx, [1], 'u32') }, { scratch: scratch(ctx) })).toThrow(/loss total: expected shape \[1\]/);
+  });
+
+  it.each(versions)('%s step: a tie counts the first maximum; a label outside [0, K) makes the total NaN', async (version) => {
+    const ctx = await gpu();
+    const z = uploadTensor(ctx.device, new Float32Array([1, 1, 0, 2, 0, 2]), [2, 3]);
+    const t = totals(ctx);
+    await exec(ctx, ...await softmaxXentStep(ctx, z, uploadTensor(ctx.device, new Uint32Array([0, 2]), [2]), output(ctx, [2, 3]), t, { version, scratch: scratch(ctx) }));
+    expect((await readU32(ctx, t.correct))[0]).toBe(4);
+    const bad = totals(ctx);
+    await exec(ctx, ...await softmaxXentStep(ctx, z, uploadTensor(ctx.device, new Uint32Array([0, 3]), [2]), output(ctx, [2, 3]), bad, { version, scratch: scratch(ctx) }));
+    expect(Number.isNaN((await read(ctx, bad.loss))[0])).toBe(true);
   });
 });

@@ -5,10 +5,10 @@ import { conv2dGeom } from '../../src/kernels/conv2d/geometry.js';
 import { pool2dGeom } from '../../src/kernels/pool2d/family.js';
 import { conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/kernels/conv2d/ref.js';
 import { biasAddRef, biasGradRef } from '../../src/kernels/bias/ref.js';
-import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
+import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolReluBwdRef, maxPoolReluRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
 import { softmaxXentRef } from '../../src/kernels/softmax_xent/ref.js';
 import { reluBwdRef, reluRef } from '../../src/kernels/activation/ref.js';
-import { matmulRef } from '../../src/kernels/matmul/ref.js';
+import { linearBwdRef, linearRef, matmulRef } from '../../src/kernels/matmul/ref.js';
 import { dropoutMaskRef } from '../../src/kernels/dropout/ref.js';
 import { randomInts, uniform } from '../../src/util/rng.js';
 import { expectClose } from '../helpers/check.js';
@@ -55,6 +55,7 @@ describe('float64 references vs finite differences', () => {
     const x = rnd(2 * 3 * 7 * 6, k * 10 + s), r = rnd(g.N * g.C * g.OH * g.OW, 5);
     check('max dx', maxPoolBwdRef(x, r, g), (xx) => dot(maxPoolRef(xx, g).y, r), x);
     check('avg dx', avgPoolBwdRef(r, g), (xx) => dot(avgPoolRef(xx, g), r), x);
+    check('max of relu dx', maxPoolReluBwdRef(x, r, g), (xx) => dot(maxPoolReluRef(xx, g).y, r), x);
   });
 
   it.each([[false, false], [true, false], [false, true], [true, true]])('matmul transA=%s transB=%s', (ta, tb) => {
@@ -68,6 +69,22 @@ describe('float64 references vs finite differences', () => {
     const dB = tb ? transpose(dOpB, K, N) : dOpB;
     check('dA', dA, (a) => L(a, B), A);
     check('dB', dB, (b) => L(A, b), B);
+  });
+
+  it.each([true, false])('dense layer, fused ReLU %s', (relu) => {
+    const [B, I, O] = [3, 5, 4];
+    const x = rnd(B * I, 13), w = rnd(O * I, 14), b = rnd(O, 15), r = rnd(B * O, 16);
+    const g = linearBwdRef(x, w, linearRef(x, w, b, B, I, O, relu), r, B, I, O, relu);
+    check('dx', g.dx, (xx) => dot(linearRef(xx, w, b, B, I, O, relu), r), x);
+    check('dw', g.dw, (ww) => dot(linearRef(x, ww, b, B, I, O, relu), r), w);
+    check('db', g.db, (bb) => dot(linearRef(x, w, bb, B, I, O, relu), r), b);
+  });
+
+  it('softmax cross-entropy with label smoothing', () => {
+    const [B, K, eps] = [5, 7, 0.15];
+    const z = rnd(B * K, 17).map((v) => 3 * v), labels = randomInts(B, 18, K);
+    const meanLoss = (zz: Float64Array) => softmaxXentRef(zz, labels, B, K, 1 / B, eps).loss.reduce((a, b) => a + b) / B;
+    check('smoothed xent', softmaxXentRef(z, labels, B, K, 1 / B, eps).dz, meanLoss, z);
   });
 
   it('relu, dropout and softmax cross-entropy', () => {

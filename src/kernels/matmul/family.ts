@@ -1,6 +1,7 @@
 // matmul: C[M,N] (+)= op(A)[M,K] op(B)[K,N], with A or B optionally stored transposed (the dense
 // layer and both of its gradients). Versions: v1 naive, v2 shared-memory tiles, v3 4x4 register
-// blocks, v4 vec4 loads with 4x4 blocks. Adding a version: its WGSL file and one entry below.
+// blocks, v4 vec4 loads with 4x4 blocks; v5 (vec4) and v6 (any size) also fuse a dense layer's
+// bias, ReLU, ReLU masks and bias gradient (fused.ts). Adding a version: its WGSL file and one entry below.
 import type { GpuContext } from '../../gpu/context.js';
 import type { Tensor } from '../../gpu/buffers.js';
 import v1Source from '../../../shaders/matmul/v1_naive.wgsl?raw';
@@ -11,12 +12,23 @@ import { dispatchKernel, kernelDef, type KernelDef, type KernelDispatch } from '
 import { pow2, versionNamed, type Family, type Limits, type Version } from '../family.js';
 import { expectRank, expectShape } from '../shapes.js';
 import { gemmVec4, vec4GemmKernel, vec4Unsupported } from './vec4.js';
+import { encodeFused, fusedUnfit, fuseWords, plainOnly, V5, V6, type FuseTensors, type MatmulShape } from './fused.js';
 
-export interface MatmulShape { M: number; N: number; K: number; transA: boolean; transB: boolean }
-export interface MatmulOpts { transA?: boolean; transB?: boolean; accumulate?: boolean; version?: string }
+export type { MatmulShape };
+export interface MatmulOpts {
+  transA?: boolean; transB?: boolean; accumulate?: boolean; version?: string;
+  /** Epilogue: C = op(A) op(B) + bias[n] ([N]), then max(., 0) with relu. */
+  bias?: Tensor; relu?: boolean;
+  /** Prologue: A read through ReLU's backward mask, where this tensor (A's shape) is > 0. */
+  maskBy?: Tensor;
+  /** Epilogue: the result stored through ReLU's backward mask, where this tensor (C's shape) is > 0. */
+  maskOut?: Tensor;
+  /** Also rowSums[m] (+)= sum_k op(A)[m,k] ([M]): a dense layer's bias gradient. */
+  rowSums?: Tensor;
+}
 
 export interface MatmulVersion extends Version<MatmulShape> {
-  encode(ctx: GpuContext, A: Tensor, B: Tensor, C: Tensor, s: MatmulShape, accumulate: boolean): Promise<KernelDispatch>;
+  encode(ctx: GpuContext, A: Tensor, B: Tensor, C: Tensor, s: MatmulShape, accumulate: boolean, io?: FuseTensors): Promise<KernelDispatch>;
 }
 
 const CONTRACT = { include: [operands], uniforms: ['M', 'N', 'K'], bindings: { A: 'read', B: 'read', C: 'read_write' } } as const;
@@ -29,8 +41,8 @@ function tiledVersion(name: string, summary: string, def: KernelDef, per: number
     name, summary, kernels: [def],
     unfit: (s, limits) => {
       const g = grid(s);
-      return g[0] > limits.maxComputeWorkgroupsPerDimension || g[1] > limits.maxComputeWorkgroupsPerDimension
-        ? `its ${g[0]}x${g[1]} workgroup grid exceeds ${limits.maxComputeWorkgroupsPerDimension} per dimension` : null;
+      return plainOnly(s) ?? (g[0] > limits.maxComputeWorkgroupsPerDimension || g[1] > limits.maxComputeWorkgroupsPerDimension
+        ? `its ${g[0]}x${g[1]} workgroup grid exceeds ${limits.maxComputeWorkgroupsPerDimension} per dimension` : null);
     },
     encode: (ctx, A, B, C, s, accumulate) => dispatchKernel(ctx, def, {
       uniforms: { M: s.M, N: s.N, K: s.K }, bind: { A, B, C }, grid: grid(s),
@@ -49,15 +61,34 @@ export const matmulFamily: Family<MatmulShape, MatmulVersion> = {
     tiledVersion('v3', '4x4 outputs per invocation in registers', kernelDef({ name: 'matmul.v3', file: 'matmul/v3_blocked.wgsl', source: v3Source, entry: 'blocked', workgroup: [8, 8], ...CONTRACT }), 4),
     {
       name: 'v4', summary: 'vec4 loads along the contiguous axes, 4x4 blocks (needs multiples of 4 there)', kernels: [V4],
-      unfit: (s: MatmulShape, limits: Limits) => vec4Unsupported(s.M, s.N, s.K, s.transA, s.transB) ?? gridUnfit(s, limits),
+      unfit: (s: MatmulShape, limits: Limits) => plainOnly(s) ?? vec4Unsupported(s.M, s.N, s.K, s.transA, s.transB) ?? gridUnfit(s, limits),
       encode: (ctx, A, B, C, s, accumulate) => gemmVec4(ctx, V4, A, B, C, { ...s, accumulate }),
     },
+    {
+      name: 'v5', summary: 'v4 with a fused bias/ReLU epilogue, ReLU-masked A and bias-gradient row sums (needs v4\'s multiples of 4)', kernels: [V5.gemm, V5.sums],
+      unfit: (s, limits) => fusedUnfit(V5, s, limits),
+      encode: (ctx, A, B, C, s, accumulate, io) => encodeFused(ctx, V5, A, B, C, s, accumulate, io),
+    },
+    {
+      name: 'v6', summary: 'v5\'s fusions at any size: scalar loads, a 4x4 block in named registers', kernels: [V6.gemm, V6.sums],
+      unfit: (s, limits) => fusedUnfit(V6, s, limits),
+      encode: (ctx, A, B, C, s, accumulate, io) => encodeFused(ctx, V6, A, B, C, s, accumulate, io),
+    },
   ],
-  order: ['v4', 'v3', 'v2', 'v1'],
-  bucket: (s) => `${pow2(s.M)}x${pow2(s.K)}x${pow2(s.N)}${s.transA ? ' At' : ''}${s.transB ? ' Bt' : ''} ${[s.M, s.N, s.K].map((d) => (d % 4 ? 'u' : 'a')).join('')}`,
-  describe: (s) => `[${s.M}x${s.K}]${s.transA ? '(A^T)' : ''} x [${s.K}x${s.N}]${s.transB ? '(B^T)' : ''}`,
-  trial: async (ctx, v, s, { rand, out }) => [await v.encode(ctx, rand(s.transA ? [s.K, s.M] : [s.M, s.K]), rand(s.transB ? [s.N, s.K] : [s.K, s.N]), out([s.M, s.N]), s, false)],
+  order: ['v4', 'v5', 'v6', 'v3', 'v2', 'v1'],
+  bucket: (s) => `${pow2(s.M)}x${pow2(s.K)}x${pow2(s.N)}${s.transA ? ' At' : ''}${s.transB ? ' Bt' : ''} ${[s.M, s.N, s.K].map((d) => (d % 4 ? 'u' : 'a')).join('')}${fuseWords(s.fuse) ? ` +${fuseWords(s.fuse)}` : ''}`,
+  describe: (s) => `[${s.M}x${s.K}]${s.transA ? '(A^T)' : ''} x [${s.K}x${s.N}]${s.transB ? '(B^T)' : ''}${fuseWords(s.fuse) ? ` with ${fuseWords(s.fuse)}` : ''}`,
+  trial: async (ctx, v, s, { rand, out }) => {
+    const f = s.fuse ?? {}, aShape = s.transA ? [s.K, s.M] : [s.M, s.K];
+    const io = { y: f.maskA ? rand(aShape) : undefined, bias: f.bias ? rand([s.N]) : undefined, z: f.maskC ? rand([s.M, s.N]) : undefined, sums: f.rowSums ? out([s.M]) : undefined };
+    return [await v.encode(ctx, rand(aShape), rand(s.transB ? [s.N, s.K] : [s.K, s.N]), out([s.M, s.N]), s, false, io)];
+  },
   benchShape: (z) => ({ M: z.M, N: z.Nm, K: z.Kd, transA: false, transB: false }),
+  // A dense layer's fused forward, and its weight gradient with ReLU's mask and the bias gradient.
+  benchVariants: (z) => [
+    { label: 'bias+relu', shape: { M: z.M, N: z.Nm, K: z.Kd, transA: false, transB: true, fuse: { bias: true, relu: true } } },
+    { label: 'mask+row sums', shape: { M: z.M, N: z.Nm, K: z.Kd, transA: true, transB: false, fuse: { maskA: true, rowSums: true } } },
+  ],
 };
 
 function gridUnfit(s: MatmulShape, limits: Limits): string | null {
@@ -74,17 +105,26 @@ export function matmulShape(A: Tensor, B: Tensor, C: Tensor, opts: MatmulOpts = 
   const [KB, N] = transB ? [B.shape[1], B.shape[0]] : [B.shape[0], B.shape[1]];
   if (KA !== KB) throw new Error(`matmul: inner dimensions differ (${KA} vs ${KB}) for A [${A.shape}]${transA ? '^T' : ''} x B [${B.shape}]${transB ? '^T' : ''}`);
   expectShape('matmul C', C, [M, N]);
-  return { M, N, K: KA, transA, transB };
+  if (opts.bias) expectShape('matmul bias', opts.bias, [N]);
+  if (opts.maskBy) expectShape('matmul ReLU mask', opts.maskBy, A.shape);
+  if (opts.maskOut) expectShape('matmul output ReLU mask', opts.maskOut, [M, N]);
+  if (opts.rowSums) expectShape('matmul row sums', opts.rowSums, [M]);
+  const fuse = { maskA: Boolean(opts.maskBy), bias: Boolean(opts.bias), relu: Boolean(opts.relu), maskC: Boolean(opts.maskOut), rowSums: Boolean(opts.rowSums) };
+  return { M, N, K: KA, transA, transB, ...(fuseWords(fuse) ? { fuse } : {}) };
 }
 
-/** C[M,N] (+)= op(A) op(B), with the version the context's policy chooses (or `opts.version`). */
+/**
+ * C[M,N] (+)= op(A) op(B), with what `opts` fuses (bias, relu, maskBy, rowSums), by the version
+ * the context's policy chooses (or `opts.version`).
+ */
 export function matmul(ctx: GpuContext, A: Tensor, B: Tensor, C: Tensor, opts: MatmulOpts = {}): Promise<KernelDispatch> {
   const s = matmulShape(A, B, C, opts);
+  const io: FuseTensors = { y: opts.maskBy, bias: opts.bias, z: opts.maskOut, sums: opts.rowSums };
   if (opts.version) {
     const v = versionNamed(matmulFamily, opts.version);
     const why = v.unfit(s, ctx.limits);
     if (why) throw new Error(`matmul.${v.name}: ${why}`);
-    return v.encode(ctx, A, B, C, s, Boolean(opts.accumulate));
+    return v.encode(ctx, A, B, C, s, Boolean(opts.accumulate), io);
   }
-  return ctx.select.choose(ctx, matmulFamily, s).then((v) => v.encode(ctx, A, B, C, s, Boolean(opts.accumulate)));
+  return ctx.select.choose(ctx, matmulFamily, s).then((v) => v.encode(ctx, A, B, C, s, Boolean(opts.accumulate), io));
 }

@@ -10,7 +10,7 @@ import { pow2, type Family, type Version } from '../family.js';
 import { expectShape } from '../shapes.js';
 import { flatGridUnfit, withVersion } from '../pick.js';
 import { bindingUnfit } from '../unfit.js';
-import { logitsShape, type XentShape } from '../softmax_xent/family.js';
+import { logitsShape, type XentShape } from '../softmax_xent/shape.js';
 
 export type MetricsShape = XentShape;
 export interface MetricsOpts { version?: string }

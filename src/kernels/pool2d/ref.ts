@@ -38,6 +38,21 @@ export function maxPoolBwdRef(x: Arr, dy: Arr, g: Pool2dGeom): Float64Array {
   return dx;
 }
 
+/** Max pooling of relu(x): y = max(0, window max); `arg` is -1 where y is 0 (no input gets the gradient). */
+export function maxPoolReluRef(x: Arr, g: Pool2dGeom): { y: Float64Array; arg: Int32Array } {
+  const { y, arg } = maxPoolRef(x, g);
+  for (let o = 0; o < y.length; o++) if (!(y[o] > 0)) { y[o] = 0; arg[o] = -1; }
+  return { y, arg };
+}
+
+/** dx of maxPoolReluRef: dy goes to the window's first maximum where that maximum is > 0. */
+export function maxPoolReluBwdRef(x: Arr, dy: Arr, g: Pool2dGeom): Float64Array {
+  const dx = new Float64Array(g.N * g.C * g.H * g.W);
+  const { arg } = maxPoolReluRef(x, g);
+  for (let o = 0; o < arg.length; o++) if (arg[o] >= 0) dx[arg[o]] += dy[o];
+  return dx;
+}
+
 export function avgPoolRef(x: Arr, g: Pool2dGeom): Float64Array {
   const y = new Float64Array(g.N * g.C * g.OH * g.OW);
   windows(g, (_p, o, taps) => {
