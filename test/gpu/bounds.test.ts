@@ -11,7 +11,7 @@ import { dispatchKernel, kernelDef } from '../../src/kernels/contract.js';
 import { FAMILIES, registry } from '../../src/kernels/registry.js';
 import type { AnyFamily } from '../../src/kernels/family.js';
 import { CONV2D_ACCUMULATE_CASES, CONV2D_CASES } from '../../src/kernels/conv2d/cases.js';
-import { MATMUL_CASES } from '../../src/kernels/matmul/cases.js';
+import { MATMUL_CASES, MATMUL_FUSED_CASES } from '../../src/kernels/matmul/cases.js';
 import { POOL2D_CASES } from '../../src/kernels/pool2d/cases.js';
 import { BIAS_CASES } from '../../src/kernels/bias/cases.js';
 import { RELU_CASES } from '../../src/kernels/activation/cases.js';
@@ -42,8 +42,8 @@ const gatherTrial = async (ctx: GpuContext, v: DataVersion, c: GatherCase, { out
 /** Each family's shared case list (src/kernels/<family>/cases.ts), as the family's shapes. */
 const GRIDS: Record<string, Grid> = {
   conv2d: { cases: [...CONV2D_CASES, ...CONV2D_ACCUMULATE_CASES] },
-  matmul: { cases: MATMUL_CASES },
-  maxpool2d: { cases: POOL2D_CASES.map((c) => c.g) },
+  matmul: { cases: [...MATMUL_CASES, ...MATMUL_FUSED_CASES] },
+  maxpool2d: { cases: [false, true].flatMap((relu) => POOL2D_CASES.map((c) => ({ ...c.g, relu }))) },
   avgpool2d: { cases: POOL2D_CASES.map((c) => c.g) },
   bias: { cases: BIAS_CASES },
   relu: { cases: RELU_CASES },
