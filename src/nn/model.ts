@@ -15,8 +15,8 @@ export class Sequential {
   readonly layers: Layer[];
 
   constructor(readonly spec: ModelSpec) {
-    this.layers = spec.layers.map((l, i) => buildLayer(l, this.store, `${i}.${l.type}`, spec.layers[i + 1]?.type === 'relu'));
-    checkShapes(spec);
+    const shapes = layerShapes(spec); // a bad architecture fails here, with the layer named
+    this.layers = spec.layers.map((l, i) => buildLayer(l, this.store, `${i}.${l.type}`, spec.layers[i + 1]?.type === 'relu', i ? shapes[i - 1] : spec.input));
   }
 
   /** Every layer's plan first (their scratch declared: one arena buffer per region and lane), then the forward. */
@@ -25,7 +25,7 @@ export class Sequential {
     let grad = x.requiresGrad; // whether layer i's input needs a gradient: from the first layer with parameters on
     for (const [i, l] of this.layers.entries()) {
       await l.plan?.(g, [N, ...(i ? shapes[i - 1] : this.spec.input)], grad);
-      grad ||= l.spec.type === 'conv2d' || l.spec.type === 'linear';
+      grad ||= ['conv2d', 'linear', 'batchnorm2d', 'batchnorm1d'].includes(l.spec.type);
     }
     let h = x;
     for (const l of this.layers) h = await l.forward(g, h, s);
@@ -61,6 +61,17 @@ export function layerShapes(spec: ModelSpec): number[][] {
       }
       case 'flatten':
         shape = [shape.reduce((a, b) => a * b, 1)];
+        break;
+      case 'batchnorm2d':
+      case 'batchnorm1d': {
+        const rank = l.type === 'batchnorm2d' ? 3 : 1;
+        if (shape.length !== rank) throw new Error(`${where}: needs a ${rank === 3 ? '[C, H, W]' : '[features]'} input, gets [${shape.join(', ')}]`);
+        if (l.channels !== undefined && l.channels !== c) throw new Error(`${where}: has ${l.channels} channels, but the layer before gives ${c}`);
+        break;
+      }
+      case 'globalavgpool2d':
+        if (shape.length !== 3) throw new Error(`${where}: needs a [C, H, W] input, gets [${shape.join(', ')}]`);
+        shape = [c];
         break;
       case 'linear':
         if (shape.length !== 1 || shape[0] !== l.in) throw new Error(`${where}: expects ${l.in} features, gets [${shape.join(', ')}]`);
