@@ -5,6 +5,7 @@ import { bnApplyRef, bnBackwardRef, bnRunningRef, bnTrainRef } from '../../src/k
 import { uploadTensor } from '../../src/gpu/buffers.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { uniform } from '../../src/util/rng.js';
+import { SelectionPolicy } from '../../src/kernels/select.js';
 import { exec, gpu, output, read } from '../helpers/gpu.js';
 import { expectClose, FWD, GRAD } from '../helpers/check.js';
 
@@ -57,16 +58,27 @@ describe('batchnorm family vs float64 reference', () => {
     expectClose('y (evaluation)', await read(ctx, ye), bnApplyRef(t.x.v, run.mean, run.variance, t.gamma.v, t.beta.v, s, EPS), FWD.atol, FWD.rtol);
   });
 
-  it('the backward without dx writes only the sums (the input needs no gradient)', async () => {
+  it.each([['v1', 'batchnorm.bwd_reduce.v1'], ['v2', 'batchnorm.bwd_sums.v2']])('%s: the backward without dx writes only the sums (the input needs no gradient)', async (version, kernel) => {
     const ctx = await gpu();
     const c = BN_CASES[0], s = c.s, t = inputs(ctx, c, 3);
     const y = output(ctx, c.x), mean = output(ctx, [s.C]), variance = output(ctx, [s.C]);
     const sumDy = output(ctx, [s.C]), sumDyx = output(ctx, [s.C]);
-    await exec(ctx, ...await batchNormTrain(ctx, { x: t.x.t, gamma: t.gamma.t, beta: t.beta.t, y, mean, variance, runningMean: t.runMean.t, runningVar: t.runVar.t }));
-    const ds = await batchNormBackward(ctx, { x: t.x.t, dy: t.dy.t, gamma: t.gamma.t, mean, variance, sumDy, sumDyx, dx: null });
-    expect(ds.map((d) => d.kernel)).toEqual(['batchnorm.bwd_reduce.v1']);
+    await exec(ctx, ...await batchNormTrain(ctx, { x: t.x.t, gamma: t.gamma.t, beta: t.beta.t, y, mean, variance, runningMean: t.runMean.t, runningVar: t.runVar.t }, { version }));
+    const ds = await batchNormBackward(ctx, { x: t.x.t, dy: t.dy.t, gamma: t.gamma.t, mean, variance, sumDy, sumDyx, dx: null }, { version });
+    expect(ds.map((d) => d.kernel)).toEqual([kernel]);
     await exec(ctx, ...ds);
     expectClose('dgamma', await read(ctx, sumDyx), bnBackwardRef(t.x.v, t.gamma.v, t.dy.v, s, EPS).dgamma, GRAD.atol, GRAD.rtol);
+  });
+
+  it('built-in order: v2 (serial sums) while a channel has at most 4,096 values, else v1; a policy choice without a named version', async () => {
+    const ctx = await gpu();
+    const builtIn = new SelectionPolicy({ autotune: false });
+    expect((await builtIn.choose(ctx, batchNormFamily, { N: 256, C: 128, S: 1 })).name).toBe('v2');
+    expect((await builtIn.choose(ctx, batchNormFamily, { N: 64, C: 16, S: 784 })).name).toBe('v1');
+    const c = BN_CASES[0], s = c.s, t = inputs(ctx, c, 9), y = output(ctx, c.x);
+    await exec(ctx, ...await batchNormTrain(ctx, { x: t.x.t, gamma: t.gamma.t, beta: t.beta.t, y, mean: output(ctx, [s.C]), variance: output(ctx, [s.C]), runningMean: t.runMean.t, runningVar: t.runVar.t }));
+    expectClose('y', await read(ctx, y), bnTrainRef(t.x.v, t.gamma.v, t.beta.v, s, EPS).y, FWD.atol, FWD.rtol);
+    expect(ctx.select.decisions.some((d) => d.family === 'batchnorm' && d.shape === batchNormFamily.describe(s))).toBe(true);
   });
 
   it('refuses training on one value per channel, in words; evaluation takes it', async () => {
