@@ -30,8 +30,8 @@ const BATCH = 32, TEST = 300;
 
 let split: Split;
 let context: Promise<GpuContext> | undefined;
-// Autotune off: the built-in order, the same kernels in the CLI's evaluate below.
-const gpu = () => (context ??= createNodeContext({ selection: new SelectionPolicy({ autotune: false }) }));
+// Autotune off and batchnorm v2 (the faster on a CPU) forced: the same kernels in the CLI's evaluate below.
+const gpu = () => (context ??= createNodeContext({ selection: new SelectionPolicy({ autotune: false, forced: { batchnorm: 'v2' } }) }));
 
 beforeAll(async () => {
   if (!process.env.MNIST_DIR) throw new Error('MNIST_DIR is not set; run with MNIST_DIR=../shared/data/mnist (as .ci/run does)');
@@ -110,13 +110,29 @@ describe('a BatchNorm model on MNIST (MNIST_DIR)', () => {
       if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm test builds it first (pretest)`);
       const dir = mkdtempSync(join(tmpdir(), 'cnn-bn-'));
       writeFileSync(join(dir, 'bn.safetensors'), bytes);
-      const r = spawnSync('node', [CLI, 'evaluate', '--model', 'bn.safetensors', '--test-limit', String(TEST), '--autotune', 'off', '--quiet'],
+      const r = spawnSync('node', [CLI, 'evaluate', '--model', 'bn.safetensors', '--test-limit', String(TEST), '--autotune', 'off', '--kernels', 'batchnorm=v2', '--quiet'],
         { cwd: dir, encoding: 'utf8', env: { ...process.env }, timeout: 300_000 });
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain(`accuracy ${(100 * mem.accuracy).toFixed(2)}% on ${TEST} test images`);
       expect(readFileSync(join(dir, 'bn.safetensors'))).toEqual(Buffer.from(bytes));
     } finally {
       for (const m of saved) m.store.destroy();
+    }
+  });
+
+  it('a model that opens with batchnorm2d and globalavgpool2d trains: the convolution after it plans its input gradient', async () => {
+    const ctx = await gpu();
+    const spec: ModelSpec = { name: 'bn-first', input: [1, 28, 28], classes: 10,
+      layers: [{ type: 'batchnorm2d' }, { type: 'conv2d', in: 1, out: 4, kernel: 3 }, { type: 'relu' }, { type: 'globalavgpool2d' }, { type: 'linear', in: 4, out: 10 }] };
+    const model = await trainSteps(ctx, spec, 3, { type: 'sgd', lr: 0.1, momentum: 0 });
+    try {
+      const { store } = model, state = await store.readState(ctx.device), init = store.initialValues(1);
+      expect(state.every(Number.isFinite)).toBe(true);
+      const gamma = store.params[0]; // 0.batchnorm2d.weight: moved only if the gradient reached through the conv
+      expect(gamma.name).toBe('0.batchnorm2d.weight');
+      expect(state[gamma.offset]).not.toBe(init[gamma.offset]);
+    } finally {
+      model.store.destroy();
     }
   });
 
