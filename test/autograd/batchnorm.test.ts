@@ -113,7 +113,7 @@ describe('batchNorm running statistics and evaluation graphs', () => {
 });
 
 describe('globalAvgPool2d through the Graph', () => {
-  it.each([[[2, 3, 5, 7]], [[1, 1, 1, 1]], [[3, 2, 4, 4]], [[2, 5, 7, 7]]])('%j', async (x) => {
+  it.each([[[2, 3, 5, 7]], [[1, 1, 1, 1]], [[3, 2, 4, 4]], [[2, 5, 7, 7]], [[2, 3, 28, 28]]])('%j', async (x) => {
     const [N, C, H, W] = x;
     await checkGraphOp(await gpu(), {
       inputs: [{ shape: x, grad: true }],
