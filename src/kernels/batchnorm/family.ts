@@ -4,7 +4,7 @@
 // baseline): the reductions one workgroup per channel (two passes for the variance), the
 // elementwise passes one invocation per element. v2: the reductions one invocation per channel
 // summing serially (no barriers), the elementwise passes one invocation per image plane (no
-// integer division per element): on SwiftShader 3-10x faster than v1, whose trees spend their
+// integer division per element): on SwiftShader about 5x faster than v1, whose trees spend their
 // time in barriers; on a GPU, for channels of few values (BatchNorm1d).
 import type { GpuContext } from '../../gpu/context.js';
 import { numel, type Tensor } from '../../gpu/buffers.js';
