@@ -1,7 +1,8 @@
 // A BatchNorm model end to end on a small MNIST subset (MNIST_DIR): conv, batchnorm2d, relu, pool,
 // flatten, linear, batchnorm1d, relu, linear trains a few steps; its model file (running
 // statistics included) reloads, in process and through `evaluate` in the CLI, to the same
-// predictions as the in-memory model, which the running statistics change. The optimizer and
+// predictions as the in-memory model, which the running statistics change; train()'s epoch
+// snapshot carries the running statistics its test accuracy was measured with. The optimizer and
 // weight decay never touch the running statistics.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -15,7 +16,8 @@ import { Sequential, type ModelSpec } from '../../src/nn/model.js';
 import { createOptimizer, type OptimizerConfig } from '../../src/optim/optimizer.js';
 import { TrainStep } from '../../src/train/step.js';
 import { evaluate } from '../../src/train/evaluate.js';
-import { decodeModel, encodeModel } from '../../src/train/model_file.js';
+import { decodeCheckpoint, decodeModel, encodeCheckpoint, encodeModel, type Checkpoint } from '../../src/train/model_file.js';
+import { train, type TrainConfig } from '../../src/train/trainer.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { createNodeContext } from '../../src/gpu/node.js';
 import { SelectionPolicy } from '../../src/kernels/select.js';
@@ -117,6 +119,31 @@ describe('a BatchNorm model on MNIST (MNIST_DIR)', () => {
       expect(readFileSync(join(dir, 'bn.safetensors'))).toEqual(Buffer.from(bytes));
     } finally {
       for (const m of saved) m.store.destroy();
+    }
+  });
+
+  it('train(): the epoch snapshot (checkpoint and model file) carries the running statistics its test accuracy was measured with', async () => {
+    const ctx = await gpu();
+    // train() takes an architecture from a checkpoint (presets otherwise): this one starts at epoch 0.
+    const store = new Sequential(SPEC).store;
+    const start: Checkpoint = { spec: SPEC, weights: store.initialValues(1), slots: [], optimizer: { type: 'adam', lr: 0.003 }, epoch: 0, step: 0, config: {} };
+    const cfg: TrainConfig = { model: SPEC.name, epochs: 1, batch: BATCH, seed: 1, augment: false, logEvery: 8, optimizer: start.optimizer, schedule: { kind: 'constant' } };
+    let epoch: { acc: number; ckpt: Uint8Array; model: Uint8Array } | undefined;
+    const { model } = await train(ctx, { ...split, train: take(split.train, 256) }, cfg, {
+      onEpoch: async (r, snapshot) => {
+        const c = await snapshot();
+        epoch = { acc: r.testAcc, ckpt: encodeCheckpoint(c, store), model: encodeModel(c.spec, store, c.weights) };
+      },
+    }, start);
+    model.store.destroy();
+    const back = decodeCheckpoint(epoch!.ckpt, 'bn.ckpt');
+    const init = store.initialValues(1).subarray(store.size);
+    expect(back.weights.subarray(store.size).some((v, i) => Math.abs(v - init[i]) > 1e-3)).toBe(true);
+    const reloaded = load(ctx, epoch!.model);
+    try {
+      expect((await evaluateOn(ctx, reloaded)).accuracy).toBe(epoch!.acc);
+    } finally {
+      reloaded.store.destroy();
     }
   });
 
