@@ -10,6 +10,7 @@ import { reluBackward, reluForward } from '../kernels/activation/family.js';
 import { add as addOp, axpy, scale } from '../kernels/elementwise/family.js';
 import { dropoutBackward, dropoutForward } from '../kernels/dropout/family.js';
 import { softmaxXentForwardBackward, softmaxXentStep, type XentTotals } from '../kernels/softmax_xent/family.js';
+import { batchNormBackward, batchNormEval, batchNormTrain, type BatchNormOpts } from '../kernels/batchnorm/family.js';
 import type { KernelDispatch } from '../kernels/contract.js';
 import { numel } from '../gpu/buffers.js';
 import { Var, type Graph } from './graph.js';
@@ -116,6 +117,46 @@ export async function avgPool2d(g: Graph, x: Var, args: Pool2dArgs): Promise<Var
   const out: Var = new Var(y, x.requiresGrad, {
     name: 'avgpool2d', inputs: [x],
     backward: (gr) => gr.contribute(x, false, (dst) => avgPool2dBackward(gr.ctx, gr.gradOf(out), dst, args)),
+  });
+  return out;
+}
+
+/** Global average pooling, [N, C, H, W] -> [N, C]: average pooling over the whole plane, viewed as [N, C]. */
+export async function globalAvgPool2d(g: Graph, x: Var): Promise<Var> {
+  if (x.shape.length !== 4) throw new Error(`globalavgpool2d: input must be [N, C, H, W], got [${x.shape.join(', ')}]`);
+  const [N, C, H, W] = x.shape;
+  return reshape(await avgPool2d(g, x, { kernel: [H, W] }), [N, C]);
+}
+
+/** The running statistics a batchnorm layer keeps: buffers, not parameters (no gradient, no optimizer). */
+export interface RunningStats { mean: Tensor; variance: Tensor }
+
+/**
+ * Batch normalisation over dim 1 of x ([N, C, H, W] or [N, F]). A training graph normalises with
+ * the batch statistics, updates `running` in its forward and differentiates through the batch
+ * statistics; an evaluation graph (Graph(ctx, false)) normalises with `running`.
+ */
+export async function batchNorm(g: Graph, x: Var, gamma: Var, beta: Var, running: RunningStats, opts: Omit<BatchNormOpts, 'version'> = {}): Promise<Var> {
+  const y = g.alloc(x.shape);
+  const common = { x: x.t, gamma: gamma.t, beta: beta.t, y, runningMean: running.mean, runningVar: running.variance };
+  if (!g.training) {
+    g.forward.push(await batchNormEval(g.ctx, common, opts));
+    return new Var(y, false);
+  }
+  const C = x.shape[1], mean = g.alloc([C]), variance = g.alloc([C]);
+  g.forward.push(...(await batchNormTrain(g.ctx, { ...common, mean, variance }, opts)));
+  const out: Var = new Var(y, needs(x, gamma, beta), {
+    name: 'batchnorm', inputs: [x, gamma, beta],
+    backward: async (gr) => {
+      // dbeta and dgamma are the channel sums the input gradient needs too: computed once, then added where wanted.
+      const sumDy = gr.alloc([C]), sumDyx = gr.alloc([C]);
+      const t = { x: x.t, dy: gr.gradOf(out), gamma: gamma.t, mean, variance, sumDy, sumDyx };
+      let summed = false;
+      await gr.contribute(x, true, (dx, accumulate) => { summed = true; return batchNormBackward(gr.ctx, { ...t, dx }, { ...opts, accumulate }); });
+      if (!summed) gr.backwardList.push(...(await batchNormBackward(gr.ctx, { ...t, dx: null }, opts)));
+      await gr.contribute(gamma, true, (dst, acc) => (acc ? axpy(gr.ctx, 1, sumDyx, dst) : scale(gr.ctx, sumDyx, 1, dst)));
+      await gr.contribute(beta, true, (dst, acc) => (acc ? axpy(gr.ctx, 1, sumDy, dst) : scale(gr.ctx, sumDy, 1, dst)));
+    },
   });
   return out;
 }

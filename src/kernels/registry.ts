@@ -12,13 +12,14 @@ import { metricsFamily } from './metrics/family.js';
 import { dropoutFamily } from './dropout/family.js';
 import { optimFamily } from './optim/family.js';
 import { dataFamily } from './data/family.js';
+import { batchNormFamily } from './batchnorm/family.js';
 
 export type { KernelDef };
 
 /** Every kernel family: the registry, the bench sweep, selftest, the tests and `kernels` iterate this list. */
 export const FAMILIES: readonly AnyFamily[] = [conv2dFamily, matmulFamily,
   maxPool2dFamily, avgPool2dFamily, biasFamily, reluFamily, elementwiseFamily, reduceFamily,
-  softmaxXentFamily, metricsFamily, dropoutFamily, optimFamily, dataFamily];
+  softmaxXentFamily, metricsFamily, dropoutFamily, optimFamily, dataFamily, batchNormFamily];
 
 const defs: KernelDef[] = [];
 

@@ -11,7 +11,10 @@ export type LayerSpec =
   | { type: 'maxpool2d' | 'avgpool2d'; kernel: number; stride?: number; padding?: number }
   | { type: 'relu' }
   | { type: 'flatten' }
-  | { type: 'dropout'; rate: number };
+  | { type: 'dropout'; rate: number }
+  /** channels: the layer before's when omitted; momentum (default 0.1) and eps (1e-5) as in PyTorch. */
+  | { type: 'batchnorm2d' | 'batchnorm1d'; channels?: number; momentum?: number; eps?: number }
+  | { type: 'globalavgpool2d' };
 
 export interface ForwardState {
   training: boolean;
@@ -49,8 +52,10 @@ export function fusedRelu(spec: LayerSpec): Layer {
 /**
  * He init for layers feeding a ReLU, Glorot for the rest (the classifier). `relu`: the layer also
  * applies the ReLU that follows it (a type in FUSES_RELU) or, for a max pool, the one before it.
+ * `inShape`: the layer's input per image, where a layer takes its size from the layer before
+ * (batchnorm's channels).
  */
-export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, feedsRelu = true, relu = false): Layer {
+export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, feedsRelu = true, relu = false, inShape?: readonly number[]): Layer {
   if (relu && !FUSES_RELU.has(spec.type) && !FUSES_RELU_BEFORE.has(spec.type)) throw new Error(`${name}: a ${spec.type} layer cannot apply a ReLU`);
   switch (spec.type) {
     case 'conv2d': {
@@ -89,6 +94,18 @@ export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, fee
       return { spec, forward: (g, x) => F.relu(g, x) };
     case 'flatten':
       return { spec, forward: async (_g, x) => F.reshape(x, [x.shape[0], x.shape.slice(1).reduce((a, b) => a * b, 1)]) };
+    case 'batchnorm2d':
+    case 'batchnorm1d': {
+      const C = spec.channels ?? inShape?.[0];
+      if (C === undefined) throw new Error(`${name}: channels not given and no input shape to take them from`);
+      // Names end in .weight/.bias like PyTorch's; the layer type in them marks normalisation parameters.
+      const gamma = store.add(`${name}.weight`, [C], { kind: 'ones' }), beta = store.add(`${name}.bias`, [C], { kind: 'zeros' });
+      const mean = store.addBuffer(`${name}.running_mean`, [C], { kind: 'zeros' }), variance = store.addBuffer(`${name}.running_var`, [C], { kind: 'ones' });
+      const opts = { momentum: spec.momentum, eps: spec.eps };
+      return { spec, forward: (g, x) => F.batchNorm(g, x, paramVar(store, gamma), paramVar(store, beta), { mean: store.buffer(mean), variance: store.buffer(variance) }, opts) };
+    }
+    case 'globalavgpool2d':
+      return { spec, forward: (g, x) => F.globalAvgPool2d(g, x) };
     case 'dropout':
       return {
         spec,

@@ -17,12 +17,12 @@ export class Sequential {
   constructor(readonly spec: ModelSpec) {
     // A layer that can apply the ReLU after it does (one pass fewer each way), else a max pool
     // after that ReLU applies it; that relu runs nothing.
+    const shapes = layerShapes(spec); // a bad architecture fails here, with the layer named
     const L = spec.layers;
     const after = (i: number) => FUSES_RELU.has(L[i]?.type) && L[i + 1]?.type === 'relu';
     const before = (i: number) => FUSES_RELU_BEFORE.has(L[i]?.type) && L[i - 1]?.type === 'relu' && !after(i - 2);
     this.layers = L.map((l, i) => (after(i - 1) || before(i + 1) ? fusedRelu(l)
-      : buildLayer(l, this.store, `${i}.${l.type}`, L[i + 1]?.type === 'relu', after(i) || before(i))));
-    checkShapes(spec);
+      : buildLayer(l, this.store, `${i}.${l.type}`, L[i + 1]?.type === 'relu', after(i) || before(i), i ? shapes[i - 1] : spec.input)));
   }
 
   /** Every layer's plan first (their scratch declared: one arena buffer per region and lane), then the forward. */
@@ -31,7 +31,7 @@ export class Sequential {
     let grad = x.requiresGrad; // whether layer i's input needs a gradient: from the first layer with parameters on
     for (const [i, l] of this.layers.entries()) {
       await l.plan?.(g, [N, ...(i ? shapes[i - 1] : this.spec.input)], grad);
-      grad ||= l.spec.type === 'conv2d' || l.spec.type === 'linear';
+      grad ||= ['conv2d', 'linear', 'batchnorm2d', 'batchnorm1d'].includes(l.spec.type);
     }
     let h = x;
     for (const l of this.layers) h = await l.forward(g, h, s);
@@ -67,6 +67,17 @@ export function layerShapes(spec: ModelSpec): number[][] {
       }
       case 'flatten':
         shape = [shape.reduce((a, b) => a * b, 1)];
+        break;
+      case 'batchnorm2d':
+      case 'batchnorm1d': {
+        const rank = l.type === 'batchnorm2d' ? 3 : 1;
+        if (shape.length !== rank) throw new Error(`${where}: needs a ${rank === 3 ? '[C, H, W]' : '[features]'} input, gets [${shape.join(', ')}]`);
+        if (l.channels !== undefined && l.channels !== c) throw new Error(`${where}: has ${l.channels} channels, but the layer before gives ${c}`);
+        break;
+      }
+      case 'globalavgpool2d':
+        if (shape.length !== 3) throw new Error(`${where}: needs a [C, H, W] input, gets [${shape.join(', ')}]`);
+        shape = [c];
         break;
       case 'linear':
         if (shape.length !== 1 || shape[0] !== l.in) throw new Error(`${where}: expects ${l.in} features, gets [${shape.join(', ')}]`);

@@ -1,8 +1,8 @@
 import type { GpuContext } from '../gpu/context.js';
-import { numel, STORAGE, type Tensor } from '../gpu/buffers.js';
+import { numel, readTensor, STORAGE, type Tensor } from '../gpu/buffers.js';
 import { rng } from '../util/rng.js';
 
-export type Init = { kind: 'he'; fanIn: number } | { kind: 'glorot'; fanIn: number; fanOut: number } | { kind: 'zeros' };
+export type Init = { kind: 'he'; fanIn: number } | { kind: 'glorot'; fanIn: number; fanOut: number } | { kind: 'zeros' } | { kind: 'ones' };
 
 export interface Param {
   name: string;
@@ -13,50 +13,87 @@ export interface Param {
 }
 
 const ALIGN = 64;
+const padded = (shape: readonly number[]) => Math.ceil(numel(shape) / ALIGN) * ALIGN;
 
 /**
  * All parameters in one flat weight buffer, with matching flat buffers for gradients and two
  * optimizer slots, so an optimizer step is one dispatch and zeroing gradients is one clear.
+ * Buffers (batchnorm's running statistics) live in a flat buffer of their own: state the forward
+ * updates, never a gradient, the optimizer or weight decay. On the host the model's state is one
+ * array: every parameter (`size` floats, as in the weight buffer), then every buffer (`bufferSize`).
  */
 export class ParamStore {
   readonly params: Param[] = [];
+  /** Their offsets index bufferStore, not the weights. */
+  readonly buffers: Param[] = [];
   size = 0;
+  bufferSize = 0;
   weights: GPUBuffer | null = null;
   grads: GPUBuffer | null = null;
   slots: GPUBuffer[] = [];
+  bufferStore: GPUBuffer | null = null;
 
   add(name: string, shape: readonly number[], init: Init): Param {
-    if (this.weights) throw new Error('ParamStore: cannot add parameters after materialize()');
-    if (this.params.some((p) => p.name === name)) throw new Error(`duplicate parameter name ${name}`);
-    const p: Param = { name, shape, init, offset: this.size };
-    this.size += Math.ceil(numel(shape) / ALIGN) * ALIGN;
+    const p = this.entry(name, shape, init, this.size);
+    this.size += padded(shape);
     this.params.push(p);
     return p;
   }
 
-  /** Seeded host-side initial values for every parameter, laid out like the flat buffer. */
+  /** A named tensor of model state that is not trained (e.g. a running mean). */
+  addBuffer(name: string, shape: readonly number[], init: Init & { kind: 'zeros' | 'ones' }): Param {
+    const b = this.entry(name, shape, init, this.bufferSize);
+    this.bufferSize += padded(shape);
+    this.buffers.push(b);
+    return b;
+  }
+
+  private entry(name: string, shape: readonly number[], init: Init, offset: number): Param {
+    if (this.weights) throw new Error('ParamStore: cannot add parameters or buffers after materialize()');
+    if ([...this.params, ...this.buffers].some((p) => p.name === name)) throw new Error(`duplicate parameter name ${name}`);
+    return { name, shape, init, offset };
+  }
+
+  /** Floats in the host-side state: parameters, then buffers. */
+  get stateSize(): number { return this.size + this.bufferSize; }
+
+  /** Seeded host-side initial state: every parameter laid out like the flat buffer, then every buffer. */
   initialValues(seed: number): Float32Array {
-    const out = new Float32Array(this.size);
+    const out = new Float32Array(this.stateSize);
     const r = rng(seed);
     const normal = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-    for (const p of this.params) {
+    const fill = (p: Param, at: number) => {
       const n = numel(p.shape);
       for (let i = 0; i < n; i++) {
-        if (p.init.kind === 'he') out[p.offset + i] = normal() * Math.sqrt(2 / p.init.fanIn);
-        else if (p.init.kind === 'glorot') out[p.offset + i] = (2 * r() - 1) * Math.sqrt(6 / (p.init.fanIn + p.init.fanOut));
+        if (p.init.kind === 'he') out[at + i] = normal() * Math.sqrt(2 / p.init.fanIn);
+        else if (p.init.kind === 'glorot') out[at + i] = (2 * r() - 1) * Math.sqrt(6 / (p.init.fanIn + p.init.fanOut));
+        else if (p.init.kind === 'ones') out[at + i] = 1;
       }
-    }
+    };
+    for (const p of this.params) fill(p, p.offset);
+    for (const b of this.buffers) fill(b, this.size + b.offset);
     return out;
   }
 
+  /** Uploads a state (parameters, then buffers: stateSize floats) and makes the gradient and `slots` optimizer buffers. */
   materialize(ctx: GpuContext, values: Float32Array, slots = 2): void {
-    if (values.length !== this.size) throw new Error(`ParamStore: ${values.length} values for ${this.size} slots`);
-    const bytes = Math.max(16, this.size * 4);
-    const mk = (label: string) => ctx.device.createBuffer({ size: bytes, usage: STORAGE, label });
+    if (values.length !== this.stateSize) throw new Error(`ParamStore: ${values.length} values for ${this.stateSize} slots`);
+    const mk = (label: string, floats = this.size) => ctx.device.createBuffer({ size: Math.max(16, floats * 4), usage: STORAGE, label });
     this.weights = mk('params');
     this.grads = mk('grads');
     this.slots = Array.from({ length: slots }, (_, i) => mk(`opt-slot${i}`));
-    ctx.queue.writeBuffer(this.weights, 0, values.buffer, values.byteOffset, values.byteLength);
+    ctx.queue.writeBuffer(this.weights, 0, values.buffer, values.byteOffset, this.size * 4);
+    if (!this.bufferSize) return;
+    this.bufferStore = mk('buffers', this.bufferSize);
+    ctx.queue.writeBuffer(this.bufferStore, 0, values.buffer, values.byteOffset + this.size * 4, this.bufferSize * 4);
+  }
+
+  /** The state on the GPU now, laid out as materialize() takes it. */
+  async readState(device: GPUDevice): Promise<Float32Array> {
+    const out = new Float32Array(this.stateSize);
+    out.set(await readTensor(device, this.flat(this.weights)));
+    if (this.bufferSize) out.set(await readTensor(device, { ...this.flat(this.bufferStore), shape: [this.bufferSize] }), this.size);
+    return out;
   }
 
   private view(buf: GPUBuffer | null, p: Param): Tensor {
@@ -65,6 +102,7 @@ export class ParamStore {
   }
   weight(p: Param): Tensor { return this.view(this.weights, p); }
   grad(p: Param): Tensor { return this.view(this.grads, p); }
+  buffer(b: Param): Tensor { return this.view(this.bufferStore, b); }
   /** The whole flat buffer as one tensor (optimizer steps). */
   flat(buf: GPUBuffer | null): Tensor {
     if (!buf) throw new Error('ParamStore: materialize() first');
@@ -72,6 +110,6 @@ export class ParamStore {
   }
 
   destroy(): void {
-    for (const b of [this.weights, this.grads, ...this.slots]) b?.destroy();
+    for (const b of [this.weights, this.grads, ...this.slots, this.bufferStore]) b?.destroy();
   }
 }

@@ -7,35 +7,50 @@ import { oneLine, quoted } from '../util/text.js';
 
 export const FORMAT = 'webgpu-cnn/1';
 
-/** Per-parameter tensors (named like a PyTorch state dict) from a flat host copy of a buffer. */
-function unflatten(store: ParamStore, flat: Float32Array, prefix = ''): Record<string, NamedTensor> {
+/** The named entries of a flat state: parameters (offsets into the weights), then buffers when `withBuffers`. */
+const entries = (store: ParamStore, withBuffers: boolean) => [
+  ...store.params.map((p) => ({ p, at: p.offset })), ...(withBuffers ? store.buffers.map((b) => ({ p: b, at: store.size + b.offset })) : []),
+];
+
+/**
+ * Named tensors (like a PyTorch state dict) from a flat host copy: a model state (parameters,
+ * then buffers) with `withBuffers`, an optimizer slot (parameters only) without.
+ */
+function unflatten(store: ParamStore, flat: Float32Array, prefix = '', withBuffers = true): Record<string, NamedTensor> {
+  const want = withBuffers ? store.stateSize : store.size;
+  if (flat.length !== want) throw new Error(`${prefix || 'model state'}: ${flat.length} values, the architecture has ${want}`);
   const out: Record<string, NamedTensor> = {};
-  for (const p of store.params) {
+  for (const { p, at } of entries(store, withBuffers)) {
     const n = p.shape.reduce((a, b) => a * b, 1);
-    out[prefix + p.name] = { shape: [...p.shape], data: flat.slice(p.offset, p.offset + n) };
+    out[prefix + p.name] = { shape: [...p.shape], data: flat.slice(at, at + n) };
   }
   return out;
 }
 
-function flatten(store: ParamStore, tensors: Record<string, NamedTensor>, prefix: string, file: string): Float32Array {
+function flatten(store: ParamStore, tensors: Record<string, NamedTensor>, prefix: string, file: string, withBuffers = true): Float32Array {
+  const all = entries(store, withBuffers);
   // Every tensor is checked before the flat copy is allocated, so its size is one the file holds.
-  for (const p of store.params) {
+  for (const { p } of all) {
     const name = prefix + p.name, t = tensors[name];
     if (!t) throw new FormatError(`${file}: tensor ${name} is missing`);
     if (t.shape.join() !== p.shape.join()) throw new FormatError(`${file}: tensor ${name} has shape [${t.shape}], the architecture needs [${p.shape}]`);
     // A NaN or infinity would make every prediction NaN (or a resumed run diverge) with no word of why.
     const bad = t.data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw new FormatError(`${file}: tensor ${name} holds ${t.data[bad]} at index ${bad} (diverged training or a corrupt file)`);
+    // So would a negative variance (the square root of variance + eps).
+    const neg = p.name.endsWith('.running_var') ? t.data.findIndex((v) => v < 0) : -1;
+    if (neg >= 0) throw new FormatError(`${file}: tensor ${name} holds the negative variance ${t.data[neg]} at index ${neg} (a corrupt file)`);
   }
-  const flat = new Float32Array(store.size);
-  for (const p of store.params) flat.set(tensors[prefix + p.name].data, p.offset);
+  const flat = new Float32Array(withBuffers ? store.stateSize : store.size);
+  for (const { p, at } of all) flat.set(tensors[prefix + p.name].data, at);
   return flat;
 }
 
 export interface Checkpoint {
   spec: ModelSpec;
+  /** The model's state as ParamStore lays it out on the host: every parameter, then every buffer (running statistics). */
   weights: Float32Array;
-  /** Optimizer slots (momentum / Adam m and v), flat like the weights. */
+  /** Optimizer slots (momentum / Adam m and v), flat like the parameters (no buffers). */
   slots: Float32Array[];
   optimizer: OptimizerConfig;
   epoch: number;
@@ -49,7 +64,7 @@ export function encodeModel(spec: ModelSpec, store: ParamStore, weights: Float32
 
 export function encodeCheckpoint(c: Checkpoint, store: ParamStore): Uint8Array {
   const tensors = unflatten(store, c.weights);
-  c.slots.forEach((s, i) => Object.assign(tensors, unflatten(store, s, `optimizer.slot${i}.`)));
+  c.slots.forEach((s, i) => Object.assign(tensors, unflatten(store, s, `optimizer.slot${i}.`, false)));
   return encodeSafetensors(tensors, {
     format: FORMAT, kind: 'checkpoint', architecture: JSON.stringify(c.spec), optimizer: JSON.stringify(c.optimizer),
     epoch: String(c.epoch), step: String(c.step), config: JSON.stringify(c.config),
@@ -109,6 +124,6 @@ export function decodeCheckpoint(bytes: Uint8Array, file: string): Checkpoint {
   if (metadata.kind !== 'checkpoint') throw new FormatError(`${file}: a model file, not a checkpoint (it has no optimizer state)`);
   const state = trainingState(metadata, file);
   const model = new Sequential(spec);
-  const slots = [0, 1].filter((i) => `optimizer.slot${i}.${model.store.params[0]?.name}` in tensors).map((i) => flatten(model.store, tensors, `optimizer.slot${i}.`, file));
+  const slots = [0, 1].filter((i) => `optimizer.slot${i}.${model.store.params[0]?.name}` in tensors).map((i) => flatten(model.store, tensors, `optimizer.slot${i}.`, file, false));
   return { spec, weights: flatten(model.store, tensors, '', file), slots, ...state };
 }

@@ -1,8 +1,9 @@
 import type { ModelSpec } from '../nn/model.js';
 import { quoted } from '../util/text.js';
 
-type Field = 'int>=1' | 'int>=1?' | 'int>=0?' | 'rate';
+type Field = 'int>=1' | 'int>=1?' | 'int>=0?' | 'rate' | 'momentum?' | 'eps?';
 const POOL: Record<string, Field> = { kernel: 'int>=1', stride: 'int>=1?', padding: 'int>=0?' };
+const NORM: Record<string, Field> = { channels: 'int>=1?', momentum: 'momentum?', eps: 'eps?' };
 /** Every layer type the engine builds, and the fields each must carry. */
 const LAYERS: Record<string, Record<string, Field>> = {
   conv2d: { in: 'int>=1', out: 'int>=1', kernel: 'int>=1', stride: 'int>=1?', padding: 'int>=0?' },
@@ -12,6 +13,9 @@ const LAYERS: Record<string, Record<string, Field>> = {
   relu: {},
   flatten: {},
   dropout: { rate: 'rate' },
+  batchnorm2d: NORM,
+  batchnorm1d: NORM,
+  globalavgpool2d: {},
 };
 
 const isInt = (v: unknown, min: number) => Number.isSafeInteger(v) && (v as number) >= min;
@@ -20,8 +24,11 @@ const ok: Record<Field, (v: unknown) => boolean> = {
   'int>=1?': (v) => v === undefined || isInt(v, 1),
   'int>=0?': (v) => v === undefined || isInt(v, 0),
   rate: (v) => typeof v === 'number' && v >= 0 && v < 1,
+  'momentum?': (v) => v === undefined || (typeof v === 'number' && v >= 0 && v <= 1),
+  'eps?': (v) => v === undefined || (typeof v === 'number' && v > 0 && Number.isFinite(v)),
 };
-const want: Record<Field, string> = { 'int>=1': 'a positive integer', 'int>=1?': 'a positive integer', 'int>=0?': 'a non-negative integer', rate: 'a number in [0, 1)' };
+const want: Record<Field, string> = { 'int>=1': 'a positive integer', 'int>=1?': 'a positive integer', 'int>=0?': 'a non-negative integer', rate: 'a number in [0, 1)',
+  'momentum?': 'a number in [0, 1]', 'eps?': 'a positive number' };
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -117,7 +117,7 @@ export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hoo
       const snapshot = async (): Promise<Checkpoint> => ({
         // The checkpoint's own test accuracy lets --resume tell whether the model file should hold it.
         spec, epoch, step: t, optimizer: cfg.optimizer, config: { ...cfg, testAccuracy: acc },
-        weights: await readTensor(ctx.device, store.flat(store.weights)),
+        weights: await store.readState(ctx.device),
         slots: await Promise.all(store.slots.map((b) => readTensor(ctx.device, store.flat(b)))),
       });
       await hooks.onEpoch?.(r, snapshot);

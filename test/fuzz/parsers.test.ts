@@ -96,7 +96,7 @@ const targets: Array<Target<any>> = [
   { name: 'JPEG', file: 'f.jpg', seed: jpg, mutations: JPEG_MUT, Err: ImageError, run: decodeGrayImage, check: imageCheck },
   {
     name: 'model', file: 'f.safetensors', seed: encodeModel(TINY, tiny.store, weights), mutations: SAFETENSORS_MUT, Err: FormatError, run: decodeModel,
-    check: (x: ReturnType<typeof decodeModel>) => (x.weights.length !== x.model.store.size ? `${x.weights.length} weights for ${x.model.store.size}` : finite([x.weights])),
+    check: (x: ReturnType<typeof decodeModel>) => (x.weights.length !== x.model.store.stateSize ? `${x.weights.length} weights for ${x.model.store.stateSize}` : finite([x.weights])),
   },
   {
     name: 'checkpoint', file: 'f.ckpt', Err: FormatError, run: decodeCheckpoint, mutations: SAFETENSORS_MUT,

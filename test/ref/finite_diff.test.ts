@@ -5,7 +5,8 @@ import { conv2dGeom } from '../../src/kernels/conv2d/geometry.js';
 import { pool2dGeom } from '../../src/kernels/pool2d/family.js';
 import { conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/kernels/conv2d/ref.js';
 import { biasAddRef, biasGradRef } from '../../src/kernels/bias/ref.js';
-import { avgPoolBwdRef, avgPoolRef, maxPoolBwdRef, maxPoolReluBwdRef, maxPoolReluRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
+import { avgPoolBwdRef, avgPoolRef, globalAvgPoolBwdRef, globalAvgPoolRef, maxPoolBwdRef, maxPoolReluBwdRef, maxPoolReluRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
+import { bnBackwardRef, bnTrainRef } from '../../src/kernels/batchnorm/ref.js';
 import { softmaxXentRef } from '../../src/kernels/softmax_xent/ref.js';
 import { reluBwdRef, reluRef } from '../../src/kernels/activation/ref.js';
 import { linearBwdRef, linearRef, matmulRef } from '../../src/kernels/matmul/ref.js';
@@ -56,6 +57,21 @@ describe('float64 references vs finite differences', () => {
     check('max dx', maxPoolBwdRef(x, r, g), (xx) => dot(maxPoolRef(xx, g).y, r), x);
     check('avg dx', avgPoolBwdRef(r, g), (xx) => dot(avgPoolRef(xx, g), r), x);
     check('max of relu dx', maxPoolReluBwdRef(x, r, g), (xx) => dot(maxPoolReluRef(xx, g).y, r), x);
+  });
+
+  it.each([[2, 3, 7, 6], [1, 1, 1, 1], [3, 2, 1, 4]])('global average pool [%i, %i, %i, %i]', (N, C, H, W) => {
+    const x = rnd(N * C * H * W, 31), r = rnd(N * C, 32);
+    check('dx', globalAvgPoolBwdRef(r, N, C, H, W), (xx) => dot(globalAvgPoolRef(xx, N, C, H, W), r), x);
+  });
+
+  // Training mode: the batch statistics depend on x, so dx has the mean and variance terms.
+  it.each([[3, 2, 2, 3], [4, 3, 1, 1], [2, 1, 1, 1], [1, 3, 2, 2]])('batchnorm (training) [%i, %i, %i, %i]', (N, C, H, W) => {
+    const s = { N, C, S: H * W }, eps = 1e-5;
+    const x = rnd(N * C * H * W, 33).map((v) => 2 * v + 0.5), gamma = rnd(C, 34), beta = rnd(C, 35), r = rnd(N * C * H * W, 36);
+    const g = bnBackwardRef(x, gamma, r, s, eps);
+    check('dx', g.dx, (xx) => dot(bnTrainRef(xx, gamma, beta, s, eps).y, r), x);
+    check('dgamma', g.dgamma, (gg) => dot(bnTrainRef(x, gg, beta, s, eps).y, r), gamma);
+    check('dbeta', g.dbeta, (bb) => dot(bnTrainRef(x, gamma, bb, s, eps).y, r), beta);
   });
 
   it.each([[false, false], [true, false], [false, true], [true, true]])('matmul transA=%s transB=%s', (ta, tb) => {

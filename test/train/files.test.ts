@@ -71,7 +71,7 @@ describe('model files a user may get wrong', () => {
 
   it('names an unknown layer type or a missing layer field in the architecture', () => {
     const arch = (edit: (s: any) => void) => withMeta(encodeModel(TINY, m.store, w), (md) => { const s = JSON.parse(md.architecture); edit(s); md.architecture = JSON.stringify(s); });
-    expect(message(() => decodeModel(arch((s) => { s.layers[1].type = 'gelu'; }), 'a.st'))).toBe('a.st: bad architecture in metadata (layer 1: unknown type "gelu" (known: conv2d, linear, maxpool2d, avgpool2d, relu, flatten, dropout))');
+    expect(message(() => decodeModel(arch((s) => { s.layers[1].type = 'gelu'; }), 'a.st'))).toBe('a.st: bad architecture in metadata (layer 1: unknown type "gelu" (known: conv2d, linear, maxpool2d, avgpool2d, relu, flatten, dropout, batchnorm2d, batchnorm1d, globalavgpool2d))');
     expect(message(() => decodeModel(arch((s) => { delete s.layers[0].kernel; }), 'a.st'))).toBe('a.st: bad architecture in metadata (layer 0 (conv2d): kernel is missing)');
     expect(message(() => decodeModel(arch((s) => { s.layers[4].rate = 'x\ny'; }), 'a.st'))).toBe('a.st: bad architecture in metadata (layer 4 (dropout): rate "x\\ny" is not a number in [0, 1))');
     expect(message(() => decodeModel(withMeta(encodeModel(TINY, m.store, w), (md) => { md.architecture = '{"name":'; }), 'a.st'))).toMatch(/^a\.st: bad architecture in metadata \([^\n]+\)$/);

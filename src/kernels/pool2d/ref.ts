@@ -70,3 +70,16 @@ export function avgPoolBwdRef(dy: Arr, g: Pool2dGeom): Float64Array {
   });
   return dx;
 }
+
+/** Global average pooling, [N, C, H, W] -> [N, C]: each plane's mean. */
+export function globalAvgPoolRef(x: Arr, N: number, C: number, H: number, W: number): Float64Array {
+  const y = new Float64Array(N * C);
+  for (let plane = 0; plane < N * C; plane++) for (let i = 0; i < H * W; i++) y[plane] += x[plane * H * W + i] / (H * W);
+  return y;
+}
+
+export function globalAvgPoolBwdRef(dy: Arr, N: number, C: number, H: number, W: number): Float64Array {
+  const dx = new Float64Array(N * C * H * W);
+  for (let plane = 0; plane < N * C; plane++) for (let i = 0; i < H * W; i++) dx[plane * H * W + i] = dy[plane] / (H * W);
+  return dx;
+}

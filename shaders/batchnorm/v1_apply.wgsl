@@ -1,0 +1,43 @@
+// batchnorm v1, the elementwise passes over x viewed as [N, C, S], M = N*S:
+//   apply:     y = (x - mean[c]) * inverseSqrt(variance[c] + eps) * gamma[c] + beta[c], with the
+//              batch statistics (training) or the running ones (evaluation).
+//   bwd_dx:    dx (+)= gamma[c] * inv * (dy - sum_dy[c] / M - xhat * sum_dyx[c] / M), the
+//              batch-statistics gradient, inv = inverseSqrt(variance[c] + eps),
+//              xhat = (x - mean[c]) * inv. ACCUMULATE adds into dx.
+// Bindings: p (params.wgsl), x, dy, y, dx [N,C,S]; mean, variance, gamma, beta, sum_dy, sum_dyx [C].
+// Dispatch: one invocation per element, WG per workgroup, 2-D grid via flat_id.
+
+override ACCUMULATE: bool = false;
+
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> mean: array<f32>;
+@group(0) @binding(3) var<storage, read> variance: array<f32>;
+@group(0) @binding(4) var<storage, read> gamma: array<f32>;
+@group(0) @binding(5) var<storage, read> beta: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y: array<f32>;
+@group(0) @binding(7) var<storage, read> dy: array<f32>;
+@group(0) @binding(8) var<storage, read> sum_dy: array<f32>;
+@group(0) @binding(9) var<storage, read> sum_dyx: array<f32>;
+@group(0) @binding(10) var<storage, read_write> dx: array<f32>;
+
+@compute @workgroup_size(WG)
+fn apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+         @builtin(local_invocation_index) li: u32) {
+  let i = flat_id(wid, nwg, li);
+  if (i >= p.N * p.C * p.S) { return; }
+  let c = (i / p.S) % p.C;
+  y[i] = (x[i] - mean[c]) * inverseSqrt(variance[c] + p.eps) * gamma[c] + beta[c];
+}
+
+@compute @workgroup_size(WG)
+fn bwd_dx(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+          @builtin(local_invocation_index) li: u32) {
+  let i = flat_id(wid, nwg, li);
+  if (i >= p.N * p.C * p.S) { return; }
+  let c = (i / p.S) % p.C;
+  let m = f32(p.N * p.S);
+  let inv = inverseSqrt(variance[c] + p.eps);
+  let xhat = (x[i] - mean[c]) * inv;
+  let d = gamma[c] * inv * (dy[i] - sum_dy[c] / m - xhat * sum_dyx[c] / m);
+  if (ACCUMULATE) { dx[i] += d; } else { dx[i] = d; }
+}
