@@ -4,7 +4,7 @@
 // benchmark page both call runSelftest with a line printer.
 import type { GpuContext } from '../gpu/context.js';
 import { FAMILIES } from '../kernels/registry.js';
-import { PRESETS } from '../nn/model.js';
+import { PRESETS, type ModelSpec } from '../nn/model.js';
 import { conv2dChecks } from '../kernels/conv2d/check.js';
 import { matmulChecks } from '../kernels/matmul/check.js';
 import { avgPool2dChecks, maxPool2dChecks } from '../kernels/pool2d/check.js';
@@ -31,12 +31,27 @@ export const KERNEL_CHECKS: Readonly<Record<string, () => Case[]>> = {
 /** The batch of the preset steps: small enough for the float64 references, more than one image. */
 export const STEP_BATCH = 4;
 
-export const stepCases = (batch = STEP_BATCH): Case[] => Object.values(PRESETS).map((spec) => ({
-  group: 'step', name: spec.name, shape: `batch ${batch}, one SGD step, layer by layer`, run: (io) => checkTrainStep(io, spec, { batch }),
+/**
+ * A small model of every layer type the presets lack (batch norm 2d and 1d with their running
+ * statistics, a ReLU a max pool absorbs, a global average pool), stepped with label smoothing.
+ */
+export const BN_STEP_SPEC: ModelSpec = {
+  name: 'bn', input: [1, 10, 10], classes: 10,
+  layers: [{ type: 'conv2d', in: 1, out: 4, kernel: 3, padding: 1 }, { type: 'batchnorm2d' }, { type: 'relu' }, { type: 'maxpool2d', kernel: 2 },
+    { type: 'conv2d', in: 4, out: 8, kernel: 3 }, { type: 'batchnorm2d', momentum: 0.3 }, { type: 'relu' }, { type: 'globalavgpool2d' },
+    { type: 'linear', in: 8, out: 16 }, { type: 'batchnorm1d' }, { type: 'relu' }, { type: 'linear', in: 16, out: 10 }],
+};
+
+/** Each preset's step, then the batch-norm model's. */
+const STEPS: Array<{ spec: ModelSpec; smoothing: number }> = [...Object.values(PRESETS).map((spec) => ({ spec, smoothing: 0 })), { spec: BN_STEP_SPEC, smoothing: 0.1 }];
+
+export const stepCases = (batch = STEP_BATCH): Case[] => STEPS.map(({ spec, smoothing }) => ({
+  group: 'step', name: spec.name, shape: `batch ${batch}, one SGD step${smoothing ? `, label smoothing ${smoothing}` : ''}, layer by layer`,
+  run: (io) => checkTrainStep(io, spec, { batch, smoothing }),
 }));
 
-/** What --filter takes: family names, `step` (every preset) and preset names. */
-export const selftestGroups = () => [...FAMILIES.map((f) => f.name), 'step', ...Object.keys(PRESETS)];
+/** What --filter takes: family names, `step` (every step) and the steps' model names. */
+export const selftestGroups = () => [...FAMILIES.map((f) => f.name), 'step', ...STEPS.map((s) => s.spec.name)];
 
 /** The cases of `filter` (all when empty), in registry order, then the steps. */
 export function selftestCases(filter: readonly string[] = []): Case[] {

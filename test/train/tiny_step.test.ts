@@ -2,7 +2,9 @@
 // (the check selftest runs on the presets), then graphs chained through the references end to end.
 import { describe, expect, it } from 'vitest';
 import { Sequential, type ModelSpec } from '../../src/nn/model.js';
-import { checkTrainStep } from '../../src/selftest/step.js';
+import { checkTrainStep, executionGroups } from '../../src/selftest/step.js';
+import { BN_STEP_SPEC } from '../../src/selftest/run.js';
+import { PRESETS } from '../../src/nn/model.js';
 import { CaseIO } from '../../src/selftest/io.js';
 import { formatFailures } from '../../src/selftest/compare.js';
 import { Graph, Var } from '../../src/autograd/graph.js';
@@ -47,6 +49,26 @@ describe('training step vs float64 references', () => {
     } finally {
       io.destroy();
     }
+  });
+
+  it('the batch-norm step (running statistics, a ReLU fused into a max pool, global average pooling, label smoothing) at batch 3', async () => {
+    const io = new CaseIO(await gpu());
+    try {
+      expect(formatFailures(await checkTrainStep(io, BN_STEP_SPEC, { batch: 3, smoothing: 0.1, seed: 5 }))).toBe('');
+    } finally {
+      io.destroy();
+    }
+  });
+
+  it('groups layers as the GPU ran them: a relu that ran nothing joins the layer applying it', () => {
+    const L = PRESETS.lenet.layers, ran = L.map((l, i) => !(l.type === 'relu' && [1, 4, 8, 10].includes(i)));
+    const spans = (gs: ReturnType<typeof executionGroups>) => gs.map((g) => `${g.first}-${g.last}${g.before ? 'b' : ''}${g.after ? 'a' : ''}`);
+    expect(spans(executionGroups(L, ran))).toEqual(['0-1a', '2-2', '3-4a', '5-5', '6-6', '7-8a', '9-10a', '11-11']);
+    // batchnorm2d applies no ReLU, so the max pool after its relu does.
+    const B = BN_STEP_SPEC.layers, bran = B.map((_l, i) => i !== 2);
+    expect(spans(executionGroups(B, bran)).slice(0, 3)).toEqual(['0-0', '1-1', '2-3b']);
+    expect(spans(executionGroups(L, L.map(() => true)))).toHaveLength(L.length);
+    expect(() => executionGroups(B, B.map((_l, i) => i !== 6))).toThrow('layer 6 (relu) ran nothing, and no layer beside it applies its ReLU');
   });
 
   it('accumulates gradients where one tensor feeds two branches', async () => {
