@@ -17,6 +17,7 @@ import { metricsChecks } from '../kernels/metrics/check.js';
 import { dropoutChecks } from '../kernels/dropout/check.js';
 import { optimChecks } from '../kernels/optim/check.js';
 import { dataChecks } from '../kernels/data/check.js';
+import { batchNormChecks } from '../kernels/batchnorm/check.js';
 import { formatFailures, type Failure } from './compare.js';
 import { CaseIO, type Case } from './io.js';
 import { checkTrainStep } from './step.js';
@@ -25,7 +26,7 @@ import { checkTrainStep } from './step.js';
 export const KERNEL_CHECKS: Readonly<Record<string, () => Case[]>> = {
   conv2d: conv2dChecks, matmul: matmulChecks, maxpool2d: maxPool2dChecks, avgpool2d: avgPool2dChecks, bias: biasChecks,
   relu: reluChecks, elementwise: elementwiseChecks, reduce: reduceChecks, softmax_xent: softmaxXentChecks,
-  metrics: metricsChecks, dropout: dropoutChecks, optim: optimChecks, data: dataChecks,
+  metrics: metricsChecks, dropout: dropoutChecks, optim: optimChecks, data: dataChecks, batchnorm: batchNormChecks,
 };
 
 /** The batch of the preset steps: small enough for the float64 references, more than one image. */

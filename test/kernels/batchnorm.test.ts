@@ -1,18 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { batchNormBackward, batchNormEval, batchNormFamily, batchNormTrain, type BnShape } from '../../src/kernels/batchnorm/family.js';
+import { batchNormBackward, batchNormEval, batchNormFamily, batchNormTrain } from '../../src/kernels/batchnorm/family.js';
 import { BN_CASES, type BnCase } from '../../src/kernels/batchnorm/cases.js';
+import { batchNormChecks } from '../../src/kernels/batchnorm/check.js';
 import { bnApplyRef, bnBackwardRef, bnRunningRef, bnTrainRef } from '../../src/kernels/batchnorm/ref.js';
 import { uploadTensor } from '../../src/gpu/buffers.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { uniform } from '../../src/util/rng.js';
 import { SelectionPolicy } from '../../src/kernels/select.js';
-import { exec, gpu, output, read } from '../helpers/gpu.js';
+import { exec, gpu, output, passes, read, rows } from '../helpers/gpu.js';
 import { expectClose, FWD, GRAD } from '../helpers/check.js';
 
 const EPS = 1e-5;
-const cases = batchNormFamily.versions.flatMap((v) => BN_CASES.map((c, i) => [`${v.name} [${c.x.join(', ')}]${c.offset ? ` + ${c.offset}` : ''}`, v.name, c, i] as const));
-// Sums over a channel grow with its size: the tolerance grows with the square root.
-const scale = (s: BnShape) => Math.max(1, Math.sqrt(s.N * s.S) / 16);
 
 function inputs(ctx: GpuContext, c: BnCase, seed: number) {
   const up = (v: Float32Array, shape: number[]) => ({ v, t: uploadTensor(ctx.device, v, shape) });
@@ -26,37 +24,8 @@ function inputs(ctx: GpuContext, c: BnCase, seed: number) {
 }
 
 describe('batchnorm family vs float64 reference', () => {
-  it.each(cases)('%s: training forward, running statistics, backward, evaluation', async (_n, version, c, i) => {
-    const ctx = await gpu();
-    const s = c.s, momentum = [0.1, 0.3, 1, 0][i % 4];
-    const t = inputs(ctx, c, 10 * i + 1);
-    const y = output(ctx, c.x), mean = output(ctx, [s.C]), variance = output(ctx, [s.C]);
-    await exec(ctx, ...await batchNormTrain(ctx, { x: t.x.t, gamma: t.gamma.t, beta: t.beta.t, y, mean, variance, runningMean: t.runMean.t, runningVar: t.runVar.t }, { momentum, eps: EPS, version }));
-    const ref = bnTrainRef(t.x.v, t.gamma.v, t.beta.v, s, EPS);
-    const k = scale(s);
-    expectClose('batch mean', await read(ctx, mean), ref.mean, FWD.atol * k, FWD.rtol);
-    expectClose('batch variance (biased)', await read(ctx, variance), ref.variance, FWD.atol * k, FWD.rtol);
-    expectClose('y', await read(ctx, y), ref.y, FWD.atol * k, FWD.rtol);
-    const run = bnRunningRef(t.runMean.v, t.runVar.v, t.x.v, s, momentum);
-    expectClose('running mean', await read(ctx, t.runMean.t), run.mean, FWD.atol * k, FWD.rtol);
-    expectClose('running var (unbiased)', await read(ctx, t.runVar.t), run.variance, FWD.atol * k, FWD.rtol);
-
-    // Backward from the forward's batch statistics; dx written, then accumulated onto itself.
-    const sumDy = output(ctx, [s.C]), sumDyx = output(ctx, [s.C]), dx = output(ctx, c.x);
-    const bt = { x: t.x.t, dy: t.dy.t, gamma: t.gamma.t, mean, variance, sumDy, sumDyx, dx };
-    await exec(ctx, ...await batchNormBackward(ctx, bt, { eps: EPS, version }));
-    const g = bnBackwardRef(t.x.v, t.gamma.v, t.dy.v, s, EPS);
-    expectClose('dbeta', await read(ctx, sumDy), g.dbeta, GRAD.atol * k, GRAD.rtol);
-    expectClose('dgamma', await read(ctx, sumDyx), g.dgamma, GRAD.atol * k, GRAD.rtol);
-    expectClose('dx', await read(ctx, dx), g.dx, GRAD.atol * k, GRAD.rtol);
-    await exec(ctx, ...await batchNormBackward(ctx, bt, { eps: EPS, version, accumulate: true }));
-    expectClose('dx accumulated', await read(ctx, dx), g.dx.map((v) => 2 * v), 2 * GRAD.atol * k, GRAD.rtol);
-
-    // Evaluation with the updated running statistics.
-    const ye = output(ctx, c.x);
-    await exec(ctx, batchNormEval(ctx, { x: t.x.t, gamma: t.gamma.t, beta: t.beta.t, y: ye, runningMean: t.runMean.t, runningVar: t.runVar.t }, { eps: EPS, version }));
-    expectClose('y (evaluation)', await read(ctx, ye), bnApplyRef(t.x.v, run.mean, run.variance, t.gamma.v, t.beta.v, s, EPS), FWD.atol, FWD.rtol);
-  });
+  // Every version at every shape (src/kernels/batchnorm/check.ts, which selftest runs too).
+  it.each(rows(batchNormChecks()))('%s', (_n, c) => passes(c));
 
   it.each([['v1', 'batchnorm.bwd_reduce.v1'], ['v2', 'batchnorm.bwd_sums.v2']])('%s: the backward without dx writes only the sums (the input needs no gradient)', async (version, kernel) => {
     const ctx = await gpu();
