@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { matmul, matmulFamily, type MatmulOpts, type MatmulShape } from '../../src/kernels/matmul/family.js';
 import { MATMUL_FUSED_CASES } from '../../src/kernels/matmul/cases.js';
+import { matmulChecks } from '../../src/kernels/matmul/check.js';
 import { matmulFusedRef } from '../../src/kernels/matmul/ref.js';
 import type { GpuContext } from '../../src/gpu/context.js';
 import { exec, gpu, output, rand, read } from '../helpers/gpu.js';
@@ -20,20 +21,12 @@ function operands(ctx: GpuContext, s: MatmulShape, seed: number, C = output(ctx,
   return { A, B, C, sums, opts, want };
 }
 
-const cases = matmulFamily.versions.flatMap((v) => MATMUL_FUSED_CASES.map((s) => [`${v.name} ${matmulFamily.describe(s)}`, v.name, s] as const));
-
+// The fused shapes of the grid (MATMUL_FUSED_CASES), every version, run in matmul.test.ts from
+// the shared check (src/kernels/matmul/check.ts) that selftest runs too; here what the grid does not cover.
 describe('matmul fused shapes vs float64 reference', () => {
-  it.each(cases)('%s', async (_n, version, s) => {
-    const ctx = await gpu();
-    const { A, B, C, sums, opts, want } = operands(ctx, s, s.M * 7 + s.K);
-    const why = matmulFamily.versions.find((v) => v.name === version)!.unfit(s, ctx.limits);
-    if (why) {
-      expect(() => matmul(ctx, A.t, B.t, C, { ...opts, version })).toThrow(`matmul.${version}: ${why}`);
-      return;
-    }
-    await exec(ctx, matmul(ctx, A.t, B.t, C, { ...opts, version }));
-    expectClose('C', await read(ctx, C), want.C, FWD.atol * Math.sqrt(s.K), FWD.rtol);
-    if (sums) expectClose('row sums', await read(ctx, sums), want.sums, FWD.atol * Math.sqrt(s.K), FWD.rtol);
+  it('the shared matmul checks hold every version at every fused shape', () => {
+    const fused = matmulChecks().filter((c) => MATMUL_FUSED_CASES.some((s) => c.shape === matmulFamily.describe(s)));
+    expect(fused).toHaveLength(matmulFamily.versions.length * MATMUL_FUSED_CASES.length);
   });
 
   it.each(['v5', 'v6'])('%s accumulates into C and the row sums through both masks', async (version) => {
