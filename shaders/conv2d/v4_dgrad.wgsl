@@ -2,128 +2,143 @@
 //   atomics). dx[n,c,ih,iw] (+)= sum over (k, kh, kw) of dy'[n,k,oh,ow] * w[k,c,kh,kw] where
 //   oh*SH = ih+PH-kh and ow*SW = iw+PW-kw (exactly, and inside the output);
 //   dy' = dy * (y > 0) when RELU (the mask applied on load), else dy.
-//   Rows: input channels c < C; columns: input pixels (n, ih, iw) < N*H*W; reduction: (k, kh, kw)
-//   < K*KH*KW, walked in order by every invocation alike.
-// Tiles: as v4_fwd.wgsl: R channels x 4*PQ consecutive pixels per invocation (v4_tile.wgsl), WG
-//   invocations along the pixels; w[k, c0..c0+R-1, kh, kw] for BR steps staged in workgroup memory.
+//   Rows: input channels c < C; columns: input pixels; reduction: steps (k, kh, kw) < K*KH*KW,
+//   walked by every invocation alike.
+// Tiles: an invocation owns R channels x one row segment of 4*PQ input pixels (n, ih, iw0..)
+//   (v4_tile.wgsl), WG invocations per workgroup; w[k, c0..c0+R-1, kh, kw] for TS = whole kernels
+//   of steps at a time staged in workgroup memory. SLIDE (SW = 1, KW <= 5): a (k, kh) row loads
+//   4*PQ + 4 dy values once and slides them one column per kw, instead of 4*PQ loads per step.
 // Bindings: p (conv2d/params.wgsl); dy, y (read only with RELU), w -> dx.
-// Dispatch: 1-D workgroups of WG over a 2-D grid, ceil(N*H*W / (4*PQ*WG)) pixel tiles (fastest)
-//   x ceil(C / R) channel tiles. Indices in bounds by construction, as in v4_fwd.wgsl.
+// Dispatch: 1-D workgroups of WG over a 2-D grid, ceil(N*H*ceil(W/(4*PQ)) / WG) segment tiles
+//   (fastest) x ceil(C / R) channel tiles. Every index is in bounds by construction: a pixel,
+//   step or channel past the end reads index 0 (selected away) or nothing, and is not stored.
 
 override WG: u32;
 override RELU: bool = false;
 override ACCUMULATE: bool = false;
-const BR = 32u;
+override SLIDE: bool;
+/** Steps per staged tile: whole kernels, TS / (KH*KW) output channels. */
+override TS: u32;
 
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read> y: array<f32>;
 @group(0) @binding(3) var<storage, read> w: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dx: array<f32>;
 
-var<workgroup> ws: array<f32, BR * R>;
+var<workgroup> ws: array<f32, TS * R>;
 
-// Four of this lane's input pixels: dy offset of image n (n*K*OH*OW), ih+PH, iw+PW, whether the
-// pixel exists, and its dx offset without the channel term.
-struct Quad { base: vec4i, th: vec4i, tw: vec4i, live: vec4<bool>, out: vec4u }
-var<private> q0: Quad;
-var<private> q1: Quad;
-var<private> q2: Quad;
-var<private> q3: Quad;
 var<private> c0: u32;
-// The current step within the staged tile, and the step's k (as a dy offset), kh and kw.
+// This lane's segment: image n, row ih, first column iw0, whether it exists.
+var<private> sn: u32;
+var<private> sih: u32;
+var<private> siw: u32;
+var<private> slive: bool;
+// The current step within the staged tile; its dy row offset (n, k, oh) and whether that row exists.
 var<private> ts: u32;
-var<private> tk: i32;
-var<private> tkh: i32;
-var<private> tkw: i32;
+var<private> rowoff: i32;
+var<private> rowok: bool;
 
 fn row(i: u32) -> f32 { return ws[ts * R + i]; }
 
-fn quad(j0: u32) -> Quad {
-  let S = p.H * p.W;
-  var n = j0 / S;
-  var s = j0 % S;
-  var q: Quad;
-  for (var t = 0u; t < 4u; t++) {
-    q.live[t] = n < p.N;
-    let nn = min(n, p.N - 1u);
-    q.base[t] = i32(nn * p.K * p.OH * p.OW);
-    q.th[t] = i32(s / p.W + p.PH);
-    q.tw[t] = i32(s % p.W + p.PW);
-    q.out[t] = nn * p.C * S + s;
-    s++;
-    if (s == S) { s = 0u; n++; }
+// dy' at columns tw = iw + PW - kw of the current row.
+fn dyq(tw: vec4i) -> vec4f {
+  var ow = tw;
+  var ok = vec4<bool>(rowok) & (tw >= vec4i(0));
+  if (SW != 1u) {
+    ok = ok & (tw % vec4i(i32(SW)) == vec4i(0));
+    ow = tw / vec4i(i32(SW));
   }
-  return q;
+  ok = ok & (ow < vec4i(i32(p.OW)));
+  let o = vec4u(select(vec4i(0), vec4i(rowoff) + ow, ok));
+  if (RELU) { ok = ok & (vec4f(y[o.x], y[o.y], y[o.z], y[o.w]) > vec4f(0.0)); }
+  return select(vec4f(0.0), vec4f(dy[o.x], dy[o.y], dy[o.z], dy[o.w]), ok);
 }
 
-// dy' at the current step for four input pixels: the outputs whose window puts tap (kh, kw) on them.
-fn gather(q: Quad) -> vec4f {
-  var oh = q.th - vec4i(tkh);
-  var ow = q.tw - vec4i(tkw);
-  var ok = q.live & (oh >= vec4i(0)) & (ow >= vec4i(0));
-  if (p.SH != 1u || p.SW != 1u) {
-    let sh = vec4i(i32(p.SH));
-    let sw = vec4i(i32(p.SW));
-    ok = ok & (oh % sh == vec4i(0)) & (ow % sw == vec4i(0));
-    oh = oh / sh;
-    ow = ow / sw;
+// The dy row of step (k, kh, .) for this segment.
+fn dyrow(k: u32, kh: u32) {
+  let th = i32(sih + p.PH) - i32(kh);
+  var oh = th;
+  rowok = slive && th >= 0;
+  if (SH != 1u) {
+    rowok = rowok && th % i32(SH) == 0;
+    oh = th / i32(SH);
   }
-  ok = ok & (oh < vec4i(i32(p.OH))) & (ow < vec4i(i32(p.OW)));
-  let o = vec4u(select(vec4i(0), q.base + vec4i(tk) + oh * i32(p.OW) + ow, ok));
-  var v = vec4f(dy[o.x], dy[o.y], dy[o.z], dy[o.w]);
-  if (RELU) { ok = ok & (vec4f(y[o.x], y[o.y], y[o.z], y[o.w]) > vec4f(0.0)); }
-  return select(vec4f(0.0), v, ok);
+  rowok = rowok && oh < i32(p.OH);
+  rowoff = select(0, i32(((sn * p.K + k) * p.OH) * p.OW) + oh * i32(p.OW), rowok);
+}
+
+// Quad q of the columns at kw = KW-1 - d: dy' at tw = iw0 + PW - (KW-1) + d + 4q + (0..3).
+// Past the segment (quad PQ is the slide's tail): 0, no load.
+fn cols(q: u32, d: u32) -> vec4f {
+  if (q > PQ || (q == PQ && !SLIDE)) { return vec4f(0.0); }
+  return dyq(vec4i(i32(siw + p.PW + d + 4u * q) - i32(p.KW - 1u)) + vec4i(0, 1, 2, 3));
 }
 
 fn store(qi: u32, pi: u32, m: mat4x4f) {
-  var q = q0;
-  if (pi == 1u) { q = q1; } else if (pi == 2u) { q = q2; } else if (pi == 3u) { q = q3; }
   for (var i = 0u; i < 4u; i++) {
     let c = c0 + 4u * qi + i;
     if (4u * qi + i >= R || c >= p.C) { return; }
-    let v = m[i];
-    let o = q.out + vec4u(c * p.H * p.W);
+    let o = ((sn * p.C + c) * p.H + sih) * p.W + siw + 4u * pi;
     for (var t = 0u; t < 4u; t++) {
-      if (q.live[t]) { if (ACCUMULATE) { dx[o[t]] += v[t]; } else { dx[o[t]] = v[t]; } }
+      if (slive && siw + 4u * pi + t < p.W) {
+        if (ACCUMULATE) { dx[o + t] += m[i][t]; } else { dx[o + t] = m[i][t]; }
+      }
     }
   }
 }
 
 @compute @workgroup_size(WG)
 fn dgrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
-  let tiles = (p.N * p.H * p.W + 4u * PQ * WG - 1u) / (4u * PQ * WG);
-  let g = wid.x + wid.y * nwg.x;
-  if (g >= tiles * ((p.C + R - 1u) / R)) { return; }
+  let segs = (p.W + 4u * PQ - 1u) / (4u * PQ);
+  let tiles = (p.N * p.H * segs + WG - 1u) / WG;
+  // A workgroup past the end (a 2-D grid's overhang) redoes the last one's work but stores
+  // nothing: on SwiftShader an early return would mask, and slow, everything after it.
+  let g0 = wid.x + wid.y * nwg.x;
+  let total = tiles * ((p.C + R - 1u) / R);
+  let g = min(g0, total - 1u);
   c0 = (g / tiles) * R;
-  let j0 = ((g % tiles) * WG + li) * 4u * PQ;
-  q0 = quad(j0);
-  if (PQ > 1u) { q1 = quad(j0 + 4u); }
-  if (PQ > 2u) { q2 = quad(j0 + 8u); }
-  if (PQ > 3u) { q3 = quad(j0 + 12u); }
+  let j = (g % tiles) * WG + li;
+  slive = j < p.N * p.H * segs && g0 < total;
+  let jj = select(0u, j, slive);
+  sn = jj / (p.H * segs);
+  sih = (jj / segs) % p.H;
+  siw = (jj % segs) * 4u * PQ;
   let taps = p.KH * p.KW;
-  let steps = p.K * taps;
-  var k = 0u;
-  for (var r0 = 0u; r0 < steps; r0 += BR) {
+  let bk = TS / taps;
+  for (var kt = 0u; kt < p.K; kt += bk) {
     workgroupBarrier();
-    // ws[t][i] = w[k, c0 + i, kh, kw] for step r0 + t = (k, kh, kw); 0 past C or the steps.
-    for (var e = li; e < BR * R; e += WG) {
-      let r = r0 + e / R;
+    // ws[t][i] = w[kt + t / taps, c0 + i, t % taps], 0 past C or K.
+    for (var e = li; e < TS * R; e += WG) {
+      let t = e / R;
       let c = c0 + e % R;
-      let ok = c < p.C && r < steps;
-      ws[e] = select(0.0, w[select(0u, ((r / taps) * p.C + c) * taps + r % taps, ok)], ok);
+      let k = kt + t / taps;
+      let ok = c < p.C && k < p.K;
+      ws[e] = select(0.0, w[select(0u, (k * p.C + c) * taps + t % taps, ok)], ok);
     }
     workgroupBarrier();
-    for (ts = 0u; ts < min(BR, steps - r0); ts++) {
-      tk = i32(k * p.OH * p.OW);
-      var g1 = vec4f(0.0);
-      var g2 = vec4f(0.0);
-      var g3 = vec4f(0.0);
-      if (PQ > 1u) { g1 = gather(q1); }
-      if (PQ > 2u) { g2 = gather(q2); }
-      if (PQ > 3u) { g3 = gather(q3); }
-      step(gather(q0), g1, g2, g3);
-      tkw++;
-      if (tkw == i32(p.KW)) { tkw = 0; tkh++; if (tkh == i32(p.KH)) { tkh = 0; k++; } }
+    for (var k = kt; k < min(kt + bk, p.K); k++) {
+      for (var kh = 0u; kh < p.KH; kh++) {
+        dyrow(k, kh);
+        // kw runs KW-1 down to 0: column iw needs ow = iw + PW - kw, one column further right each time.
+        var u0 = vec4f(0.0);
+        var u1 = vec4f(0.0);
+        var u2 = vec4f(0.0);
+        var u3 = vec4f(0.0);
+        var u4 = vec4f(0.0);
+        if (SLIDE) { u0 = cols(0u, 0u); u1 = cols(1u, 0u); u2 = cols(2u, 0u); u3 = cols(3u, 0u); u4 = cols(4u, 0u); }
+        for (var d = 0u; d < p.KW; d++) {
+          ts = ((k - kt) * p.KH + kh) * p.KW + p.KW - 1u - d;
+          if (!SLIDE) { u0 = cols(0u, d); u1 = cols(1u, d); u2 = cols(2u, d); u3 = cols(3u, d); }
+          step(u0, u1, u2, u3);
+          if (SLIDE) {
+            u0 = vec4f(u0.yzw, u1.x);
+            u1 = vec4f(u1.yzw, u2.x);
+            u2 = vec4f(u2.yzw, u3.x);
+            u3 = vec4f(u3.yzw, u4.x);
+            u4 = vec4f(u4.yzw, 0.0);
+          }
+        }
+      }
     }
   }
   store_all();

@@ -30,6 +30,7 @@ var<private> q1: Quad;
 var<private> q2: Quad;
 var<private> q3: Quad;
 var<private> k0: u32;
+var<private> wlive: bool;
 // The current step within the staged tile, and the tap's (kh, kw) and x offset.
 var<private> ts: u32;
 var<private> tkh: i32;
@@ -46,8 +47,8 @@ fn quad(j0: u32) -> Quad {
   for (var t = 0u; t < 4u; t++) {
     q.live[t] = n < p.N;
     let nn = min(n, p.N - 1u);
-    q.ih[t] = i32((s / p.OW) * p.SH) - i32(p.PH);
-    q.iw[t] = i32((s % p.OW) * p.SW) - i32(p.PW);
+    q.ih[t] = i32((s / p.OW) * SH) - i32(p.PH);
+    q.iw[t] = i32((s % p.OW) * SW) - i32(p.PW);
     q.base[t] = i32(nn * p.C * p.H * p.W) + q.ih[t] * i32(p.W) + q.iw[t];
     q.out[t] = nn * p.K * S + s;
     s++;
@@ -70,7 +71,7 @@ fn store(qi: u32, pi: u32, m: mat4x4f) {
   if (pi == 1u) { q = q1; } else if (pi == 2u) { q = q2; } else if (pi == 3u) { q = q3; }
   for (var i = 0u; i < 4u; i++) {
     let k = k0 + 4u * qi + i;
-    if (4u * qi + i >= R || k >= p.K) { return; }
+    if (4u * qi + i >= R || k >= p.K || !wlive) { return; }
     var v = m[i] + vec4f(bias[k]);
     if (RELU) { v = max(v, vec4f(0.0)); }
     let o = q.out + vec4u(k * p.OH * p.OW);
@@ -84,8 +85,12 @@ fn store(qi: u32, pi: u32, m: mat4x4f) {
 @compute @workgroup_size(WG)
 fn fwd(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let tiles = (p.N * p.OH * p.OW + 4u * PQ * WG - 1u) / (4u * PQ * WG);
-  let g = wid.x + wid.y * nwg.x;
-  if (g >= tiles * ((p.K + R - 1u) / R)) { return; }
+  // A workgroup past the end (a 2-D grid's overhang) redoes the last one's work but stores
+  // nothing: on SwiftShader an early return would mask, and slow, everything after it.
+  let g0 = wid.x + wid.y * nwg.x;
+  let total = tiles * ((p.K + R - 1u) / R);
+  let g = min(g0, total - 1u);
+  wlive = g0 < total;
   k0 = (g / tiles) * R;
   let j0 = ((g % tiles) * WG + li) * 4u * PQ;
   q0 = quad(j0);

@@ -10,6 +10,10 @@
 
 override R: u32;
 override PQ: u32;
+// p.SH and p.SW as constants: SwiftShader's optimizer turns a branch on a uniform value into a
+// select, so stride 1 would otherwise pay for stride 2's divisions on every step.
+override SH: u32;
+override SW: u32;
 const RQ_MAX = 4u;
 
 var<private> m00: mat4x4f;

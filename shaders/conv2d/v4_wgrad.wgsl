@@ -35,6 +35,7 @@ var<private> r0: u32;
 // dy offset of (n, k0, oh, ow) at the current pixel.
 var<private> doff: u32;
 var<private> lid: u32;
+var<private> wlive: bool;
 
 fn row(i: u32) -> f32 {
   let ok = k0 + i < p.K;
@@ -77,7 +78,7 @@ fn store(q: u32, pb: u32, m: mat4x4f) {
   let jt = lid % 4u;
   let k = k0 + 4u * q + i;
   let r = r0 + 4u * pb + jt;
-  if (lid < 16u && 4u * q + i < R && k < p.K && r <= p.CKK) {
+  if (wlive && lid < 16u && 4u * q + i < R && k < p.K && r <= p.CKK) {
     var s = 0.0;
     for (var sl = 0u; sl < WG; sl++) { s += red[4u * sl + i][jt]; }
     if (r < p.CKK) {
@@ -90,8 +91,12 @@ fn store(q: u32, pb: u32, m: mat4x4f) {
 @compute @workgroup_size(WG)
 fn wgrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) li: u32) {
   let tiles = (p.CKK + 1u + 4u * PQ - 1u) / (4u * PQ);
-  let g = wid.x + wid.y * nwg.x;
-  if (g >= tiles * ((p.K + R - 1u) / R)) { return; }
+  // A workgroup past the end (a 2-D grid's overhang) redoes the last one's work but stores
+  // nothing: on SwiftShader an early return would mask, and slow, everything after it.
+  let g0 = wid.x + wid.y * nwg.x;
+  let total = tiles * ((p.K + R - 1u) / R);
+  let g = min(g0, total - 1u);
+  wlive = g0 < total;
   lid = li;
   k0 = (g / tiles) * R;
   r0 = (g % tiles) * 4u * PQ;
@@ -112,8 +117,8 @@ fn wgrad(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   for (; j < j1; j++) {
     doff = (n * p.K + k0) * S + oh * p.OW + ow;
     let xb = i32(n) * chw;
-    let ih0 = i32(oh * p.SH) - i32(p.PH);
-    let iw0 = i32(ow * p.SW) - i32(p.PW);
+    let ih0 = i32(oh * SH) - i32(p.PH);
+    let iw0 = i32(ow * SW) - i32(p.PW);
     var g1 = vec4f(0.0);
     var g2 = vec4f(0.0);
     var g3 = vec4f(0.0);

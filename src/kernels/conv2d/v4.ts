@@ -21,24 +21,34 @@ const def = (name: string, file: string, source: string, entry: string, bindings
 
 /** A pass's tile: R rows (<= 16) x 4*PQ columns per invocation, WG invocations per workgroup. */
 export interface Tile { WG: number; PQ: number }
-/** Tiles per pass: the sizes measured fastest on SwiftShader (bench/RESULTS.md). */
-export const V4_TILES: Record<'fwd' | 'dgrad' | 'wgrad', Tile> = { fwd: { WG: 32, PQ: 4 }, dgrad: { WG: 32, PQ: 4 }, wgrad: { WG: 64, PQ: 4 } };
-/** Taps (forward) or (k, kh, kw) steps (input gradient) staged per workgroup-memory tile: BR in the WGSL. */
-const BR = 32;
+type Pass = 'fwd' | 'dgrad' | 'wgrad';
+const WGS: Record<Pass, number> = { fwd: 32, dgrad: 32, wgrad: 64 };
 
-const FWD = def('conv2d.fwd.v4', 'v4_fwd.wgsl', fwdSource, 'fwd', { x: 'read', w: 'read', bias: 'read', y: 'read_write' }, V4_TILES.fwd.WG);
-const BWD_INPUT = def('conv2d.bwd_input.v4', 'v4_dgrad.wgsl', dgradSource, 'dgrad', { dy: 'read', y: 'read', w: 'read', dx: 'read_write' }, V4_TILES.dgrad.WG);
-const BWD_WEIGHT = def('conv2d.bwd_weight.v4', 'v4_wgrad.wgsl', wgradSource, 'wgrad', { x: 'read', dy: 'read', y: 'read', dw: 'read_write', db: 'read_write' }, V4_TILES.wgrad.WG);
+/** A row segment of up to 16 columns: as few segments per row as can be, then as few idle columns. */
+const segmentQuads = (width: number) => Math.ceil(width / (4 * Math.ceil(width / 16)));
+
+/** Each pass's tile at g (sizes measured on SwiftShader, bench/RESULTS.md). */
+export function v4Tiles(g: Conv2dGeom): Record<Pass, Tile> {
+  return { fwd: { WG: WGS.fwd, PQ: 4 }, dgrad: { WG: WGS.dgrad, PQ: segmentQuads(g.W) }, wgrad: { WG: WGS.wgrad, PQ: 4 } };
+}
+/** Taps staged per workgroup-memory tile of the forward: BR in the WGSL. */
+const BR = 32;
+/** The input gradient's staged steps: whole kernels, at least BR steps where the kernel is smaller. */
+const dgradSteps = (g: Conv2dGeom) => Math.max(1, Math.floor(BR / (g.KH * g.KW))) * g.KH * g.KW;
+
+const FWD = def('conv2d.fwd.v4', 'v4_fwd.wgsl', fwdSource, 'fwd', { x: 'read', w: 'read', bias: 'read', y: 'read_write' }, WGS.fwd);
+const BWD_INPUT = def('conv2d.bwd_input.v4', 'v4_dgrad.wgsl', dgradSource, 'dgrad', { dy: 'read', y: 'read', w: 'read', dx: 'read_write' }, WGS.dgrad);
+const BWD_WEIGHT = def('conv2d.bwd_weight.v4', 'v4_wgrad.wgsl', wgradSource, 'wgrad', { x: 'read', dy: 'read', y: 'read', dw: 'read_write', db: 'read_write' }, WGS.wgrad);
 
 const R = (rows: number) => Math.min(16, rows);
 const cdiv = (a: number, b: number) => Math.ceil(a / b);
 
 /** Workgroups of each pass: column tiles x row tiles. */
-function workgroups(g: Conv2dGeom): Record<keyof typeof V4_TILES, number> {
-  const t = V4_TILES;
+function workgroups(g: Conv2dGeom): Record<Pass, number> {
+  const t = v4Tiles(g);
   return {
     fwd: cdiv(g.N * g.OH * g.OW, 4 * t.fwd.PQ * t.fwd.WG) * cdiv(g.K, R(g.K)),
-    dgrad: cdiv(g.N * g.H * g.W, 4 * t.dgrad.PQ * t.dgrad.WG) * cdiv(g.C, R(g.C)),
+    dgrad: cdiv(g.N * g.H * cdiv(g.W, 4 * t.dgrad.PQ), t.dgrad.WG) * cdiv(g.C, R(g.C)),
     wgrad: cdiv(g.C * g.KH * g.KW + 1, 4 * t.wgrad.PQ) * cdiv(g.K, R(g.K)),
   };
 }
@@ -52,9 +62,9 @@ function unfit(g: Conv2dGeom, limits: Limits): string | null {
   if (ys > I32_MAX) return `its i32 offsets cannot index y: N*K*OH*OW = ${ys} elements`;
   const max = limits.maxComputeWorkgroupsPerDimension;
   for (const [pass, n] of Object.entries(workgroups(g))) if (n > max * max) return `its ${pass} pass needs ${n} workgroups, over the ${max} x ${max} grid`;
-  const wgMax = Math.max(...Object.values(V4_TILES).map((t) => t.WG));
+  const wgMax = Math.max(...Object.values(WGS));
   if (wgMax > limits.maxComputeInvocationsPerWorkgroup) return `its workgroups of ${wgMax} invocations are over the device's ${limits.maxComputeInvocationsPerWorkgroup}`;
-  const shared = Math.max(BR * 16 * 4, 16 * V4_TILES.wgrad.WG);
+  const shared = Math.max(BR, dgradSteps(g)) * 16 * 4;
   if (shared > limits.maxComputeWorkgroupStorageSize) return `its ${shared} bytes of workgroup memory are over the device's ${limits.maxComputeWorkgroupStorageSize}`;
   return null;
 }
@@ -69,13 +79,13 @@ class V4Plan extends BasePlan {
     const g = this.geom;
     return dispatchKernel(this.ctx, d, {
       uniforms: convUniforms(g, { CKK: g.C * g.KH * g.KW }), bind, grid: grid(count, this.ctx.limits.maxComputeWorkgroupsPerDimension),
-      constants: { R: R(rows), PQ: t.PQ, RELU: g.relu ? 1 : 0, ...constants }, flops,
+      constants: { R: R(rows), PQ: t.PQ, RELU: g.relu ? 1 : 0, SH: g.SH, SW: g.SW, ...constants }, flops,
     });
   }
 
   protected async encodeForward(x: Tensor, w: Tensor, bias: Tensor, y: Tensor) {
     const g = this.geom;
-    return [await this.pass(FWD, V4_TILES.fwd, g.K, workgroups(g).fwd, { x, w, bias, y }, {}, 2 * macs(g))];
+    return [await this.pass(FWD, v4Tiles(g).fwd, g.K, workgroups(g).fwd, { x, w, bias, y }, {}, 2 * macs(g))];
   }
 
   protected async encodePackGrad() {
@@ -85,7 +95,8 @@ class V4Plan extends BasePlan {
 
   protected async encodeInput(dx: Tensor, accumulate: boolean) {
     const g = this.geom, { dy, y, w } = this.recorded;
-    return [await this.pass(BWD_INPUT, V4_TILES.dgrad, g.C, workgroups(g).dgrad, { dy, y, w, dx }, { ACCUMULATE: accumulate ? 1 : 0 }, 2 * macs(g))];
+    const constants = { ACCUMULATE: accumulate ? 1 : 0, SLIDE: g.SW === 1 && g.KW <= 5 ? 1 : 0, TS: dgradSteps(g) };
+    return [await this.pass(BWD_INPUT, v4Tiles(g).dgrad, g.C, workgroups(g).dgrad, { dy, y, w, dx }, constants, 2 * macs(g))];
   }
 
   protected encodeWeight(dw: Tensor, accumulate: boolean) {
@@ -107,7 +118,7 @@ class V4Plan extends BasePlan {
     const db = this.db?.t ?? (this.spare.db ??= this.alloc([g.K]));
     const constants = { ACC_W: this.dw?.acc ? 1 : 0, ACC_B: this.db?.acc ? 1 : 0 };
     this.dw = this.db = undefined;
-    return [await this.pass(BWD_WEIGHT, V4_TILES.wgrad, g.K, workgroups(g).wgrad, { x, dy, y, dw, db }, constants, 2 * macs(g) + g.N * g.K * g.OH * g.OW)];
+    return [await this.pass(BWD_WEIGHT, v4Tiles(g).wgrad, g.K, workgroups(g).wgrad, { x, dy, y, dw, db }, constants, 2 * macs(g) + g.N * g.K * g.OH * g.OW)];
   }
 }
 
