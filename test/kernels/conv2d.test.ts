@@ -109,7 +109,10 @@ describe('conv2d family vs float64 reference', () => {
     expect(version('v4').unfit(big, ctx.limits)).toBe('its i32 offsets cannot index x: N*C*H*W = 2359296000 elements');
     const lenet = conv2dGeom([64, 1, 28, 28], [6, 1, 5, 5], { padding: 2 });
     expect(version('v4').unfit(lenet, { ...ctx.limits, maxComputeWorkgroupsPerDimension: 8 })).toBe('its fwd pass needs 98 workgroups, over the 8 x 8 grid');
-    expect(version('v4').unfit(lenet, { ...ctx.limits, maxComputeWorkgroupStorageSize: 1024 })).toBe(`its 2048 bytes of workgroup memory are over the device's 1024`);
+    expect(version('v4').unfit(lenet, { ...ctx.limits, maxComputeWorkgroupStorageSize: 1024 })).toBe(`its wgrad pass needs 4096 bytes of workgroup memory, over the device's 1024`);
+    // A 17x17 kernel: the input gradient stages 289 steps x 16 channels of weights.
+    const wide = conv2dGeom([1, 16, 40, 40], [16, 16, 17, 17]);
+    expect(version('v4').unfit(wide, { ...ctx.limits, maxComputeWorkgroupStorageSize: 16384 })).toBe(`its dgrad pass needs ${289 * 16 * 4} bytes of workgroup memory, over the device's 16384`);
   });
 
   it('entry points refuse to run out of order or on wrong shapes', async () => {

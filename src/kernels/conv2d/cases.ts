@@ -19,7 +19,7 @@ function grid(): Conv2dGeom[] {
   return out;
 }
 
-/** Sizes off v4's tiles: K=17 and C=20 (a 16-row tile and one more), K=1, C=1, batch 1 and 5, 1,980 output pixels (not a multiple of 512), 75 and 153 reduction steps (not multiples of 32), 15 and 16 weight taps (the bias column last in a 16-tap tile, then alone in the next). */
+/** Sizes off v4's tiles: K=17 and C=20 (a 16-row tile and one more), K=1, C=1, batch 1 and 5, 1,980 output pixels (not a multiple of 512), 75 and 153 reduction steps (not multiples of 32), 15 and 16 weight taps (the bias column last in a 16-tap tile, then alone in the next), a 7x7 kernel (49 staged steps; too wide for the input gradient's sliding columns). */
 function tileEdges(): Conv2dGeom[] {
   const shapes: Array<[number[], number[], number, number]> = [
     [[5, 3, 13, 11], [17, 3, 3, 3], 1, 1],
@@ -28,6 +28,7 @@ function tileEdges(): Conv2dGeom[] {
     [[2, 3, 30, 33], [6, 3, 5, 5], 1, 2],
     [[1, 1, 8, 9], [4, 1, 3, 5], 2, 1],
     [[2, 1, 6, 7], [5, 1, 4, 4], 1, 1],
+    [[2, 2, 12, 11], [3, 2, 7, 7], 1, 3],
   ];
   return shapes.flatMap(([x, w, stride, padding]) => [false, true].map((relu) => conv2dGeom(x, w, { stride, padding, relu })));
 }

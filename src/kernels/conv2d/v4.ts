@@ -31,10 +31,12 @@ const segmentQuads = (width: number) => Math.ceil(width / (4 * Math.ceil(width /
 export function v4Tiles(g: Conv2dGeom): Record<Pass, Tile> {
   return { fwd: { WG: WGS.fwd, PQ: 4 }, dgrad: { WG: WGS.dgrad, PQ: segmentQuads(g.W) }, wgrad: { WG: WGS.wgrad, PQ: 4 } };
 }
-/** Taps staged per workgroup-memory tile of the forward: BR in the WGSL. */
+/** Taps staged per workgroup-memory tile of the forward (BR in its WGSL). */
 const BR = 32;
-/** The input gradient's staged steps: whole kernels, at least BR steps where the kernel is smaller. */
-const dgradSteps = (g: Conv2dGeom) => Math.max(1, Math.floor(BR / (g.KH * g.KW))) * g.KH * g.KW;
+/** The input gradient's staged steps (TS in its WGSL): whole kernels, at least BR where the kernel is smaller. */
+const stagedSteps = (g: Conv2dGeom) => Math.max(1, Math.floor(BR / (g.KH * g.KW))) * g.KH * g.KW;
+/** Whether the input gradient's (k, kh) rows slide their columns along kw: 4*PQ + 4 registers hold KW - 1 more. */
+const slides = (g: Conv2dGeom) => g.SW === 1 && g.KW <= 5;
 
 const FWD = def('conv2d.fwd.v4', 'v4_fwd.wgsl', fwdSource, 'fwd', { x: 'read', w: 'read', bias: 'read', y: 'read_write' }, WGS.fwd);
 const BWD_INPUT = def('conv2d.bwd_input.v4', 'v4_dgrad.wgsl', dgradSource, 'dgrad', { dy: 'read', y: 'read', w: 'read', dx: 'read_write' }, WGS.dgrad);
@@ -64,8 +66,11 @@ function unfit(g: Conv2dGeom, limits: Limits): string | null {
   for (const [pass, n] of Object.entries(workgroups(g))) if (n > max * max) return `its ${pass} pass needs ${n} workgroups, over the ${max} x ${max} grid`;
   const wgMax = Math.max(...Object.values(WGS));
   if (wgMax > limits.maxComputeInvocationsPerWorkgroup) return `its workgroups of ${wgMax} invocations are over the device's ${limits.maxComputeInvocationsPerWorkgroup}`;
-  const shared = Math.max(BR, dgradSteps(g)) * 16 * 4;
-  if (shared > limits.maxComputeWorkgroupStorageSize) return `its ${shared} bytes of workgroup memory are over the device's ${limits.maxComputeWorkgroupStorageSize}`;
+  // Staged weights (f32 [steps][R]) and the weight gradient's partial blocks (vec4 [4][WG]).
+  const shared = { fwd: BR * R(g.K) * 4, dgrad: stagedSteps(g) * R(g.C) * 4, wgrad: 64 * WGS.wgrad };
+  for (const [pass, bytes] of Object.entries(shared)) {
+    if (bytes > limits.maxComputeWorkgroupStorageSize) return `its ${pass} pass needs ${bytes} bytes of workgroup memory, over the device's ${limits.maxComputeWorkgroupStorageSize}`;
+  }
   return null;
 }
 
@@ -95,7 +100,7 @@ class V4Plan extends BasePlan {
 
   protected async encodeInput(dx: Tensor, accumulate: boolean) {
     const g = this.geom, { dy, y, w } = this.recorded;
-    const constants = { ACCUMULATE: accumulate ? 1 : 0, SLIDE: g.SW === 1 && g.KW <= 5 ? 1 : 0, TS: dgradSteps(g) };
+    const constants = { ACCUMULATE: accumulate ? 1 : 0, SLIDE: slides(g) ? 1 : 0, TS: stagedSteps(g) };
     return [await this.pass(BWD_INPUT, v4Tiles(g).dgrad, g.C, workgroups(g).dgrad, { dy, y, w, dx }, constants, 2 * macs(g))];
   }
 
