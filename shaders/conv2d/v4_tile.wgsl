@@ -6,7 +6,8 @@
 //   once R and PQ are fixed. A step (one reduction index) loads R row values (zero past R,
 //   never loaded) and 4*PQ column values and does R*4*PQ FMAs; a load costs far more than an
 //   FMA on SwiftShader, so the tile is as large as the registers allow.
-// The including file defines store(q, p, m) (the epilogue of one 4x4 block).
+// The including file defines row(i) (row i's value at the current step, i < R) and store(q, p, m)
+// (the epilogue of block m, rows 4q.. x columns 4p..).
 
 override R: u32;
 override PQ: u32;

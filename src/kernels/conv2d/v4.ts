@@ -4,8 +4,7 @@
 // backward passes mask dy on load with the recorded y. packGrad records nothing. Every gradient
 // accumulates. Shaders: conv2d/v4_{fwd,wgrad,dgrad}.wgsl around the register tile of v4_tile.wgsl.
 import type { Tensor } from '../../gpu/buffers.js';
-import type { Dispatch } from '../../gpu/dispatch.js';
-import { grid } from '../../gpu/dispatch.js';
+import { grid, type Dispatch } from '../../gpu/dispatch.js';
 import fwdSource from '../../../shaders/conv2d/v4_fwd.wgsl?raw';
 import wgradSource from '../../../shaders/conv2d/v4_wgrad.wgsl?raw';
 import dgradSource from '../../../shaders/conv2d/v4_dgrad.wgsl?raw';
