@@ -28,13 +28,18 @@ export function planConv2dLayer(g: Graph, xShape: readonly number[], wShape: rea
   return planConv2d(g.ctx, shape, (s) => g.alloc(s), undefined, { arena: g.scratch, grads });
 }
 
-/** The version the context's policy chooses for this layer's shape (or `planned`, from planConv2dLayer); every version takes one path. */
+/**
+ * The version the context's policy chooses for this layer's shape (or `planned`, from
+ * planConv2dLayer); every version takes one path. With args.relu the result is
+ * max(conv + b, 0), the ReLU fused into the layer (its backward takes this output's gradient).
+ */
 export async function conv2d(g: Graph, x: Var, w: Var, b: Var, args: Conv2dArgs, planned?: Conv2dPlan): Promise<Var> {
+  if (planned && Boolean(planned.geom.relu) !== Boolean(args.relu)) throw new Error(`conv2d: the plan was made ${planned.geom.relu ? 'with' : 'without'} the ReLU, the arguments ask ${args.relu ? 'for' : 'for none'}`);
   const plan = planned ?? await planConv2dLayer(g, x.shape, w.shape, args, { dx: x.requiresGrad, dw: w.requiresGrad, db: b.requiresGrad });
   const y = g.alloc(yShape(plan.geom));
   g.forward.push(...(await plan.forward(x.t, w.t, b.t, y)));
   const out: Var = new Var(y, needs(x, w, b), {
-    name: 'conv2d', inputs: [x, w, b],
+    name: plan.geom.relu ? 'conv2d+relu' : 'conv2d', inputs: [x, w, b],
     backward: async (gr) => {
       const can = plan.accumulates;
       gr.backwardList.push(...(await plan.packGrad(gr.gradOf(out), { dx: x.requiresGrad, dw: w.requiresGrad, db: b.requiresGrad })));

@@ -64,7 +64,7 @@ export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, fee
       const init = feedsRelu ? { kind: 'he' as const, fanIn } : { kind: 'glorot' as const, fanIn, fanOut };
       const w = store.add(`${name}.weight`, [spec.out, spec.in, spec.kernel, spec.kernel], init);
       const b = store.add(`${name}.bias`, [spec.out], { kind: 'zeros' });
-      const args = { stride: spec.stride ?? 1, padding: spec.padding ?? 0 };
+      const args = { stride: spec.stride ?? 1, padding: spec.padding ?? 0, relu };
       const plans = new WeakMap<Graph, Conv2dPlan>();
       return {
         spec,
@@ -72,9 +72,8 @@ export function buildLayer(spec: LayerSpec, store: ParamStore, name: string, fee
         forward: async (g, x) => {
           const plan = plans.get(g);
           plans.delete(g);
-          // conv2d's own fused ReLU (Conv2dArgs.relu) takes over from F.relu here.
-          const y = await F.conv2d(g, x, paramVar(store, w), paramVar(store, b), args, plan);
-          return relu ? F.relu(g, y) : y;
+          // With `relu` the layer's plan applies the ReLU (every conv2d version can).
+          return F.conv2d(g, x, paramVar(store, w), paramVar(store, b), args, plan);
         },
       };
     }

@@ -1,12 +1,14 @@
 // conv2d through the autograd Graph with every conv2d version forced in turn: the forward and
 // the gradients of x, w and b against float64 references, over odd sizes, 1 and 3 channels,
-// stride 1 and 2, padding 0 and 1, batch 1 and 2, kernels 1 and 3. Then an input layer (x needs
-// no gradient), the bias versions under v1 and v2, and fan-out: a conv output used twice, and
-// x, w and b each feeding two convs, so the second contribution accumulates (accumulate=true,
-// or a temporary and axpy for a gradient a version cannot accumulate).
+// stride 1 and 2, padding 0 and 1, batch 1 and 2, kernels 1 and 3, each without and with the
+// fused ReLU. Then an input layer (x needs no gradient), the bias versions under v1 and v2, and
+// fan-out: a conv output used twice, and x, w and b each feeding two convs, so the second
+// contribution accumulates (accumulate=true, or a temporary and axpy for a gradient a version
+// cannot accumulate).
 import { describe, expect, it } from 'vitest';
 import * as F from '../../src/autograd/ops.js';
-import type { Graph, Var } from '../../src/autograd/graph.js';
+import { Graph, type Var } from '../../src/autograd/graph.js';
+import { uploadTensor } from '../../src/gpu/buffers.js';
 import { conv2dFamily } from '../../src/kernels/conv2d/family.js';
 import { biasFamily } from '../../src/kernels/bias/family.js';
 import { conv2dGeom, type Conv2dGeom } from '../../src/kernels/conv2d/geometry.js';
@@ -14,7 +16,7 @@ import { conv2dBwdBiasRef, conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } fr
 import { gpu } from '../helpers/gpu.js';
 import { checkForced, type GraphOpCase } from '../helpers/graph_op.js';
 
-interface ConvCase { name: string; x: [number, number, number, number]; w: [number, number, number, number]; stride: number | [number, number]; padding: number | [number, number] }
+interface ConvCase { name: string; x: [number, number, number, number]; w: [number, number, number, number]; stride: number | [number, number]; padding: number | [number, number]; relu?: boolean }
 
 // x [N, C, H, W], w [K, C, KH, KW].
 const SHAPES: ConvCase[] = [
@@ -27,14 +29,16 @@ const SHAPES: ConvCase[] = [
   { name: 'C=3 6x7 k3x1 stride (1, 2) padding (1, 0)', x: [1, 3, 6, 7], w: [2, 3, 3, 1], stride: [1, 2], padding: [1, 0] },
 ];
 
-const geomOf = (s: ConvCase): Conv2dGeom => ({ ...conv2dGeom(s.x, s.w, { stride: s.stride, padding: s.padding }), forwardOnly: false });
-const conv = (g: Graph, [x, w, b]: Var[], s: ConvCase) => F.conv2d(g, x, w, b, { stride: s.stride, padding: s.padding });
+const args = (s: ConvCase) => ({ stride: s.stride, padding: s.padding, relu: s.relu });
+const geomOf = (s: ConvCase): Conv2dGeom => ({ ...conv2dGeom(s.x, s.w, args(s)), forwardOnly: false });
+const conv = (g: Graph, [x, w, b]: Var[], s: ConvCase) => F.conv2d(g, x, w, b, args(s));
 
-/** y and the three gradients for output gradient dy; `xGrad` false: x needs none. */
+/** y and the three gradients for output gradient dy (with the ReLU, of its output); `xGrad` false: x needs none. */
 function convRef([x, w, b]: ArrayLike<number>[], dy: ArrayLike<number>, geo: Conv2dGeom, xGrad = true) {
+  const y = conv2dRef(x, w, b, geo);
   return {
-    y: conv2dRef(x, w, b, geo),
-    grads: [xGrad ? conv2dBwdInputRef(dy, w, geo) : null, conv2dBwdWeightRef(x, dy, geo), conv2dBwdBiasRef(dy, geo)],
+    y,
+    grads: [xGrad ? conv2dBwdInputRef(dy, w, geo, y) : null, conv2dBwdWeightRef(x, dy, geo, y), conv2dBwdBiasRef(dy, geo, y)],
   };
 }
 
@@ -73,10 +77,21 @@ function convCase(s: ConvCase, opts: { xGrad?: boolean; fanOut?: 'output' | 'inp
 
 const forceConv = (version: string, s: ConvCase) => ({ family: conv2dFamily, version, shapes: [geomOf(s)] });
 const versions = conv2dFamily.versions.map((v) => v.name);
+const withRelu = SHAPES.flatMap((s) => [s, { ...s, name: `${s.name} + relu`, relu: true }]);
 
 describe('conv2d through the Graph, each conv2d version forced', () => {
-  it.each(versions.flatMap((v) => SHAPES.map((s) => [`${v}, ${s.name}`, v, s] as const)))('%s', async (_n, version, s) => {
+  it.each(versions.flatMap((v) => withRelu.map((s) => [`${v}, ${s.name}`, v, s] as const)))('%s', async (_n, version, s) => {
     await checkForced(await gpu(), [forceConv(version, s)], convCase(s));
+  });
+
+  it('refuses a plan made for the other ReLU setting', async () => {
+    const ctx = await gpu();
+    const g = new Graph(ctx);
+    const s = SHAPES[1];
+    const xs = [g.input(uploadTensor(ctx.device, new Float32Array(2 * 3 * 7 * 5), s.x)), g.input(uploadTensor(ctx.device, new Float32Array(27 * 3), s.w)), g.input(uploadTensor(ctx.device, new Float32Array(3), [3]))];
+    const plan = await F.planConv2dLayer(g, s.x, s.w, { ...args(s), relu: true });
+    await expect(F.conv2d(g, xs[0], xs[1], xs[2], args(s), plan)).rejects.toThrow('conv2d: the plan was made with the ReLU, the arguments ask for none');
+    g.destroy();
   });
 
   it.each(versions)('%s: an input layer (x needs no gradient)', async (version) => {
@@ -85,7 +100,7 @@ describe('conv2d through the Graph, each conv2d version forced', () => {
 
   // How many gradients go through a temporary and axpy: y's second one (relu's backward cannot
   // accumulate), and with every input used twice, x's where the version cannot accumulate dx.
-  const AXPYS = { output: () => 1, inputs: (v: string) => (v === 'v3' ? 0 : 1) };
+  const AXPYS = { output: () => 1, inputs: (v: string) => (v === 'v3' || v === 'v4' ? 0 : 1) };
   const fanOut = versions.flatMap((v) => (['output', 'inputs'] as const).flatMap((f) => [SHAPES[1], SHAPES[2]].map((s) =>
     [`${v}, ${s.name}: ${f === 'output' ? 'relu(y) + y (the output used twice)' : 'conv(x, w, b) + conv(x, w, b) (every input used twice)'}`, v, f, s] as const)));
   it.each(fanOut)('%s', async (_n, version, f, s) => {

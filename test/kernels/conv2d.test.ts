@@ -25,24 +25,24 @@ function inputs(ctx: GpuContext, g: Conv2dGeom, seed: number) {
 const poisoned = (ctx: GpuContext) => (shape: readonly number[]) => output(ctx, shape);
 
 describe('conv2d family vs float64 reference', () => {
-  it('has the v1 baseline first and prefers v3, v2, v1', () => {
-    expect(versions.map((v) => v.name)).toEqual(['v1', 'v2', 'v3']);
-    expect(conv2dFamily.order).toEqual(['v3', 'v2', 'v1']);
+  it('has the v1 baseline first and prefers v4, v3, v2, v1', () => {
+    expect(versions.map((v) => v.name)).toEqual(['v1', 'v2', 'v3', 'v4']);
+    expect(conv2dFamily.order).toEqual(['v4', 'v3', 'v2', 'v1']);
   });
 
   it.each(rows(conv2dChecks()))('%s', (_n, c) => passes(c));
 
-  it('v3 takes every gradient with accumulate; v1 and v2 cannot add into dx', async () => {
+  it('v3 and v4 take every gradient with accumulate; v1 and v2 cannot add into dx', async () => {
     const ctx = await gpu();
     const g = CONV2D_ACCUMULATE_CASES[0];
-    for (const v of versions) expect(v.plan(ctx, g, poisoned(ctx)).accumulates, v.name).toEqual({ dx: v.name === 'v3', dw: true, db: true });
+    for (const v of versions) expect(v.plan(ctx, g, poisoned(ctx)).accumulates, v.name).toEqual({ dx: v.name === 'v3' || v.name === 'v4', dw: true, db: true });
   });
 
   it('v3 splits the weight gradient over the batch (N=37, K=7 has several split-K slices)', () => {
     expect(gemmGeom(conv2dGeom([37, 3, 6, 9], [7, 3, 3, 3], { padding: 1 })).Z).toBeGreaterThan(1);
   });
 
-  it('v3 is unfit, in words, where a GEMM grid exceeds the per-dimension limit; the policy falls back to v2', async () => {
+  it('v3 is unfit, in words, where a GEMM grid exceeds the per-dimension limit; the built-in order takes the first fit version', async () => {
     const ctx = await gpu();
     // The cnn preset's first convolution at batch 6000: 4,704,000 output columns.
     const g = conv2dGeom([6000, 1, 28, 28], [32, 1, 3, 3], { padding: 1 });
@@ -51,8 +51,21 @@ describe('conv2d family vs float64 reference', () => {
     expect(why).toBe(`its forward GEMM [32x4704000] needs a 73500 x 2 x 1 workgroup grid, over the device's ${max} per dimension`);
     await expect(planConv2d(ctx, g, () => { throw new Error('must not allocate'); }, version('v3'))).rejects.toThrow(`conv2d.v3: ${why}`);
     expect(version('v2').unfit(g, ctx.limits)).toBeNull();
+    expect(version('v4').unfit(g, ctx.limits)).toBeNull();
     const chosen = await new SelectionPolicy({ autotune: false }).choose(ctx, conv2dFamily, g);
-    expect(chosen.name).toBe('v2');
+    expect(chosen.name).toBe('v4');
+  });
+
+  it('v4 is unfit, in words, where its i32 offsets cannot reach every element or its grid is too large', async () => {
+    const ctx = await gpu();
+    const big = conv2dGeom([3000, 3, 512, 512], [8, 3, 3, 3], { padding: 1 });
+    expect(version('v4').unfit(big, ctx.limits)).toBe('its i32 offsets cannot index x: N*C*H*W = 2359296000 elements');
+    const lenet = conv2dGeom([64, 1, 28, 28], [6, 1, 5, 5], { padding: 2 });
+    expect(version('v4').unfit(lenet, { ...ctx.limits, maxComputeWorkgroupsPerDimension: 8 })).toBe('its fwd pass needs 98 workgroups, over the 8 x 8 grid');
+    expect(version('v4').unfit(lenet, { ...ctx.limits, maxComputeWorkgroupStorageSize: 1024 })).toBe(`its wgrad pass needs 4096 bytes of workgroup memory, over the device's 1024`);
+    // A 17x17 kernel: the input gradient stages 289 steps x 16 channels of weights.
+    const wide = conv2dGeom([1, 16, 40, 40], [16, 16, 17, 17]);
+    expect(version('v4').unfit(wide, { ...ctx.limits, maxComputeWorkgroupStorageSize: 16384 })).toBe(`its dgrad pass needs ${289 * 16 * 4} bytes of workgroup memory, over the device's 16384`);
   });
 
   it('entry points refuse to run out of order or on wrong shapes', async () => {

@@ -1,9 +1,9 @@
 // The float64 references' backward passes against central finite differences of their forwards:
 // for L(x) = sum(f(x) * r) with a fixed random r, dL/dx must equal backward(r).
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { conv2dGeom } from '../../src/kernels/conv2d/geometry.js';
 import { pool2dGeom } from '../../src/kernels/pool2d/family.js';
-import { conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/kernels/conv2d/ref.js';
+import { conv2dBwdBiasRef, conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from '../../src/kernels/conv2d/ref.js';
 import { biasAddRef, biasGradRef } from '../../src/kernels/bias/ref.js';
 import { avgPoolBwdRef, avgPoolRef, globalAvgPoolBwdRef, globalAvgPoolRef, maxPoolBwdRef, maxPoolReluBwdRef, maxPoolReluRef, maxPoolRef } from '../../src/kernels/pool2d/ref.js';
 import { bnBackwardRef, bnTrainRef } from '../../src/kernels/batchnorm/ref.js';
@@ -49,6 +49,16 @@ describe('float64 references vs finite differences', () => {
     check('dw', conv2dBwdWeightRef(x, r, g), (ww) => dot(conv2dRef(x, ww, b, g), r), w);
     check('db', biasGradRef(r, g.N, g.K, g.OH * g.OW), (bb) => dot(conv2dRef(x, w, bb, g), r), b);
     check('db (bias add)', biasGradRef(r, g.N, g.K, g.OH * g.OW), (bb) => dot(biasAddRef(new Float64Array(r.length), bb, g.N, g.K, g.OH * g.OW), r), b);
+  });
+
+  it('conv2d with the fused ReLU (the backward masks with the forward output)', () => {
+    const g = conv2dGeom([2, 3, 7, 5], [2, 3, 3, 3], { stride: 2, padding: 1, relu: true });
+    const x = rnd(2 * 3 * 7 * 5, 5), w = rnd(2 * 3 * 3 * 3, 6), b = rnd(g.K, 7), r = rnd(g.N * g.K * g.OH * g.OW, 8);
+    const y = conv2dRef(x, w, b, g);
+    expect(y.some((v) => v === 0) && y.some((v) => v > 0)).toBe(true);
+    check('dx', conv2dBwdInputRef(r, w, g, y), (xx) => dot(conv2dRef(xx, w, b, g), r), x);
+    check('dw', conv2dBwdWeightRef(x, r, g, y), (ww) => dot(conv2dRef(x, ww, b, g), r), w);
+    check('db', conv2dBwdBiasRef(r, g, y), (bb) => dot(conv2dRef(x, w, bb, g), r), b);
   });
 
   it.each([[2, 2, 0], [3, 2, 1], [3, 1, 1], [5, 2, 2]])('max/avg pool k%i s%i p%i', (k, s, p) => {

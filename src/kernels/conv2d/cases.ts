@@ -1,7 +1,9 @@
 // The conv2d shape grid shared by the vitest kernel tests and selftest: every kernel size (1, 3, 5)
 // x stride (1, 2) x padding (0, 1), each with C=1 and C=3; odd, non-square spatial sizes and batch
 // 1/2 so no dimension lines up with a workgroup or a 4-wide block. N=37, K=7 splits v2's weight
-// gradient into uneven batch chunks and v3's into several split-K slices.
+// gradient into uneven batch chunks and v3's into several split-K slices. Then v4's tile edges
+// (16 channels, 16 pixels x 32 invocations, 32 staged taps, 16 taps + the bias column per weight
+// tile), each also with the ReLU.
 import { conv2dGeom, type Conv2dGeom } from './geometry.js';
 
 function grid(): Conv2dGeom[] {
@@ -17,10 +19,25 @@ function grid(): Conv2dGeom[] {
   return out;
 }
 
-export const CONV2D_CASES: Conv2dGeom[] = [...grid(), conv2dGeom([37, 3, 6, 9], [7, 3, 3, 3], { padding: 1 })];
+/** Sizes off v4's tiles: K=17 and C=20 (a 16-row tile and one more), K=1, C=1, batch 1 and 5, 1,980 output pixels (not a multiple of 512), 75 and 153 reduction steps (not multiples of 32), 15 and 16 weight taps (the bias column last in a 16-tap tile, then alone in the next), a 7x7 kernel (49 staged steps; too wide for the input gradient's sliding columns). */
+function tileEdges(): Conv2dGeom[] {
+  const shapes: Array<[number[], number[], number, number]> = [
+    [[5, 3, 13, 11], [17, 3, 3, 3], 1, 1],
+    [[1, 1, 9, 7], [1, 1, 3, 3], 2, 1],
+    [[5, 20, 7, 6], [3, 20, 1, 1], 1, 0],
+    [[2, 3, 30, 33], [6, 3, 5, 5], 1, 2],
+    [[1, 1, 8, 9], [4, 1, 3, 5], 2, 1],
+    [[2, 1, 6, 7], [5, 1, 4, 4], 1, 1],
+    [[2, 2, 12, 11], [3, 2, 7, 7], 1, 3],
+  ];
+  return shapes.flatMap(([x, w, stride, padding]) => [false, true].map((relu) => conv2dGeom(x, w, { stride, padding, relu })));
+}
 
-/** Shapes for the accumulate paths: a stride-2 layer and the chunked/split batch. */
+export const CONV2D_CASES: Conv2dGeom[] = [...grid(), conv2dGeom([37, 3, 6, 9], [7, 3, 3, 3], { padding: 1 }), ...tileEdges()];
+
+/** Shapes for the accumulate paths: a stride-2 layer, the chunked/split batch, and a ReLU layer. */
 export const CONV2D_ACCUMULATE_CASES: Conv2dGeom[] = [
   conv2dGeom([3, 3, 11, 9], [4, 3, 3, 3], { stride: 2, padding: 1 }),
   conv2dGeom([37, 3, 6, 9], [7, 3, 3, 3], { padding: 1 }),
+  conv2dGeom([3, 3, 11, 9], [4, 3, 3, 3], { stride: 2, padding: 1, relu: true }),
 ];

@@ -24,22 +24,28 @@ async function fresh(io: CaseIO, v: Conv2dVersion, g: Conv2dGeom, i: number) {
   const y = io.output(yShape(g)), dx = io.output(x.t.shape), dw = io.output(w.t.shape), db = io.output([g.K]);
   await io.exec(...(await plan.forward(x.t, w.t, b.t, y)), ...(await plan.packGrad(dy.t)),
     ...(await plan.backwardInput(dx)), ...(await plan.backwardWeight(dw)), ...(await plan.backwardBias(db)));
+  const yv = await io.read(y);
+  // With the ReLU the mask is the y the layer wrote (the plan's contract), not a float64 sign.
   return failures(
-    close('forward', await io.read(y), conv2dRef(x.v, w.v, b.v, g), FWD.atol, FWD.rtol),
-    close('input gradient', await io.read(dx), conv2dBwdInputRef(dy.v, w.v, g), GRAD.atol, GRAD.rtol),
-    close('weight gradient', await io.read(dw), conv2dBwdWeightRef(x.v, dy.v, g), GRAD.atol, GRAD.rtol),
-    close('bias gradient', await io.read(db), conv2dBwdBiasRef(dy.v, g), GRAD.atol, GRAD.rtol));
+    close('forward', yv, conv2dRef(x.v, w.v, b.v, g), FWD.atol, FWD.rtol),
+    g.relu && !yv.some((e) => e === 0) ? { what: 'forward', message: 'a ReLU layer zeroed no output' } : null,
+    close('input gradient', await io.read(dx), conv2dBwdInputRef(dy.v, w.v, g, yv), GRAD.atol, GRAD.rtol),
+    close('weight gradient', await io.read(dw), conv2dBwdWeightRef(x.v, dy.v, g, yv), GRAD.atol, GRAD.rtol),
+    close('bias gradient', await io.read(db), conv2dBwdBiasRef(dy.v, g, yv), GRAD.atol, GRAD.rtol));
 }
 
 async function accumulated(io: CaseIO, v: Conv2dVersion, g: Conv2dGeom, i: number) {
   const { x, w, b, dy } = inputs(io, g, 100 + 10 * i);
   const plan = await planConv2d(io.ctx, g, poisoned(io), v);
   const dx = io.rand([...x.t.shape], 200 + i), dw = io.rand([...w.t.shape], 300 + i), db = io.rand([g.K], 400 + i);
-  const list = [...(await plan.forward(x.t, w.t, b.t, io.output(yShape(g)))), ...(await plan.packGrad(dy.t))];
+  const y = io.output(yShape(g));
+  await io.exec(...(await plan.forward(x.t, w.t, b.t, y)));
+  const yv = await io.read(y);
+  const list = [...(await plan.packGrad(dy.t))];
   const grads = [
-    ['dx', 'input', dx, () => plan.backwardInput(dx.t, { accumulate: true }), conv2dBwdInputRef(dy.v, w.v, g)],
-    ['dw', 'weight', dw, () => plan.backwardWeight(dw.t, { accumulate: true }), conv2dBwdWeightRef(x.v, dy.v, g)],
-    ['db', 'bias', db, () => plan.backwardBias(db.t, { accumulate: true }), conv2dBwdBiasRef(dy.v, g)],
+    ['dx', 'input', dx, () => plan.backwardInput(dx.t, { accumulate: true }), conv2dBwdInputRef(dy.v, w.v, g, yv)],
+    ['dw', 'weight', dw, () => plan.backwardWeight(dw.t, { accumulate: true }), conv2dBwdWeightRef(x.v, dy.v, g, yv)],
+    ['db', 'bias', db, () => plan.backwardBias(db.t, { accumulate: true }), conv2dBwdBiasRef(dy.v, g, yv)],
   ] as const;
   const out = [];
   for (const [k, what, , call] of grads) {

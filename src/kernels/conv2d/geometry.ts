@@ -7,6 +7,8 @@ import { pair, positiveInt, type Pair, type Shape } from '../shapes.js';
 export interface Conv2dArgs {
   stride?: Pair;
   padding?: Pair;
+  /** y = max(conv(x, w) + b, 0): the layer's ReLU, fused where the version can. */
+  relu?: boolean;
 }
 
 export interface Conv2dGeom {
@@ -15,6 +17,8 @@ export interface Conv2dGeom {
   SH: number; SW: number; PH: number; PW: number;
   /** An evaluation graph's layer: only the forward runs, so only the forward is timed. */
   forwardOnly?: boolean;
+  /** The layer ends in a ReLU (Conv2dArgs.relu); the backward takes the ReLU output's gradient. */
+  relu?: boolean;
 }
 
 export function conv2dGeom(xShape: Shape, wShape: Shape, args: Conv2dArgs = {}): Conv2dGeom {
@@ -30,7 +34,8 @@ export function conv2dGeom(xShape: Shape, wShape: Shape, args: Conv2dArgs = {}):
   const OH = Math.floor((H + 2 * PH - KH) / SH) + 1;
   const OW = Math.floor((W + 2 * PW - KW) / SW) + 1;
   if (OH < 1 || OW < 1) throw new Error(`conv2d: kernel ${KH}x${KW} does not fit input ${H}x${W} with padding ${PH},${PW}`);
-  return { N, C, H, W, K, KH, KW, OH, OW, SH, SW, PH, PW };
+  if (args.relu !== undefined && typeof args.relu !== 'boolean') throw new Error(`conv2d: relu must be true or false, got ${String(args.relu)}`);
+  return { N, C, H, W, K, KH, KW, OH, OW, SH, SW, PH, PW, ...(args.relu ? { relu: true } : {}) };
 }
 
 export const xShape = (g: Conv2dGeom) => [g.N, g.C, g.H, g.W];

@@ -1,12 +1,15 @@
 // What a conv2d version is: a whole layer. plan() fixes the geometry and declares the scratch; the
 // plan then records the forward and, from the output gradient, the three backward passes. The
-// plan keeps x and w from its forward (v3 keeps its im2col matrix instead), so the backward entry
-// points take only their destinations. Scratch that dies with one of the layer's passes comes from
-// the graph's arena where one is given (src/gpu/arena.ts), else it is private (from `alloc`).
+// plan keeps x, w and y from its forward (v3 keeps its im2col matrix instead), so the backward
+// entry points take only their destinations. Scratch that dies with one of the layer's passes
+// comes from the graph's arena where one is given (src/gpu/arena.ts), else it is private (from
+// `alloc`). With geom.relu the layer is y = max(conv + b, 0) and packGrad takes the gradient of
+// that y: a version that does not fuse it gets the activation family's passes around its own.
 import { biasGrad } from '../bias/family.js';
+import { reluBackward, reluForward } from '../activation/family.js';
 import type { GpuContext } from '../../gpu/context.js';
 import type { Tensor } from '../../gpu/buffers.js';
-import type { ScratchArena } from '../../gpu/arena.js';
+import { layerScratch, type Scratch, type ScratchArena } from '../../gpu/arena.js';
 import type { Dispatch } from '../../gpu/dispatch.js';
 import type { Alloc, Limits, Version } from '../family.js';
 import { expectShape } from '../shapes.js';
@@ -20,9 +23,14 @@ export interface Conv2dPlan {
   readonly geom: Conv2dGeom;
   /** The gradients this version can add into their destination; the others overwrite it. */
   readonly accumulates: Readonly<Grads>;
-  /** y = conv(x, w) + b. */
+  /** y = conv(x, w) + b, or max(that, 0) with geom.relu. */
   forward(x: Tensor, w: Tensor, b: Tensor, y: Tensor): Promise<Dispatch[]>;
-  /** Takes dy for the gradients in `want` (default all); records what they share (v3: packed dy and the weight GEMM). */
+  /**
+   * Takes dy (with geom.relu, the gradient of the ReLU's output) for the gradients in `want`
+   * (default all); records what they share (v3: packed dy and the weight GEMM). A version may
+   * compute several gradients in one pass (v4: weight and bias): that pass comes with the last
+   * of them that `want` names.
+   */
   packGrad(dy: Tensor, want?: Partial<Grads>): Promise<Dispatch[]>;
   backwardInput(dx: Tensor, opts?: AccumulateOpt): Promise<Dispatch[]>;
   backwardWeight(dw: Tensor, opts?: AccumulateOpt): Promise<Dispatch[]>;
@@ -49,20 +57,31 @@ export function fitOrThrow(v: Version<Conv2dGeom>, shape: Conv2dGeom, limits: Li
 }
 
 const NAMES = { dx: 'input', dw: 'weight', db: 'bias' } as const;
+/** The arena lane of the ReLU's tensors: past every version's own lanes, so no pass binds one buffer read-only and writable. */
+const RELU_LANE = 2;
 
 /** Shape checks, the recorded tensors and the accumulate guard every version shares. */
 export abstract class BasePlan implements Conv2dPlan {
   protected x?: Tensor;
   protected w?: Tensor;
+  protected y?: Tensor;
   protected dy?: Tensor;
   private want: Grads | null = null;
   protected arena?: ScratchArena;
   /** The gradients this plan was made for. */
   readonly planned: Readonly<Grads>;
+  /** Where the conv writes before the ReLU (forward region) and the masked dy (backward region), for a version that does not fuse the ReLU. */
+  private relu?: { fwd: Scratch<'z'>; bwd?: Scratch<'dym'> };
 
-  constructor(readonly version: string, protected ctx: GpuContext, readonly geom: Conv2dGeom, protected alloc: Alloc, readonly accumulates: Readonly<Grads>, opts: PlanOptions = {}) {
+  /** `fusesRelu`: the version's own passes apply geom.relu (else the activation family's passes do). */
+  constructor(readonly version: string, protected ctx: GpuContext, readonly geom: Conv2dGeom, protected alloc: Alloc, readonly accumulates: Readonly<Grads>, opts: PlanOptions = {}, fusesRelu = false) {
     this.arena = opts.arena;
     this.planned = { dx: opts.grads?.dx ?? true, dw: opts.grads?.dw ?? true, db: opts.grads?.db ?? true };
+    if (geom.relu && !fusesRelu) {
+      const lane = (name: string) => [...Array(RELU_LANE).fill({}), { [name]: yShape(geom) }];
+      this.relu = { fwd: layerScratch(alloc, this.arena, 'forward', lane('z')) };
+      if (!geom.forwardOnly) this.relu.bwd = layerScratch(alloc, this.arena, 'backward', lane('dym'));
+    }
   }
 
   protected abstract encodeForward(x: Tensor, w: Tensor, b: Tensor, y: Tensor): Promise<Dispatch[]>;
@@ -79,7 +98,12 @@ export abstract class BasePlan implements Conv2dPlan {
     expectShape('conv2d output', y, yShape(g));
     this.x = x;
     this.w = w;
-    return this.encodeForward(x, w, b, y);
+    this.y = y;
+    return this.relu ? this.convThenRelu(x, w, b, y, this.relu.fwd.get('z')) : this.encodeForward(x, w, b, y);
+  }
+
+  private async convThenRelu(x: Tensor, w: Tensor, b: Tensor, y: Tensor, z: Tensor): Promise<Dispatch[]> {
+    return [...(await this.encodeForward(x, w, b, z)), await reluForward(this.ctx, z, y)];
   }
 
   packGrad(dy: Tensor, want: Partial<Grads> = {}): Promise<Dispatch[]> {
@@ -87,9 +111,19 @@ export abstract class BasePlan implements Conv2dPlan {
     if (!this.x) throw new Error(`conv2d.${this.version}: forward must come before packGrad`);
     const all = { dx: want.dx ?? true, dw: want.dw ?? true, db: want.db ?? true };
     for (const k of ['dx', 'dw', 'db'] as const) if (all[k] && !this.planned[k]) throw new Error(`conv2d.${this.version}: planned without the ${NAMES[k]} gradient`);
-    this.dy = dy;
     this.want = all;
-    return this.encodePackGrad(dy, this.want);
+    if (!this.relu) {
+      this.dy = dy;
+      return this.encodePackGrad(dy, all);
+    }
+    if (!this.relu.bwd) throw new Error(`conv2d.${this.version}: planned for a forward-only graph`);
+    this.dy = this.relu.bwd.get('dym');
+    return this.maskThenPack(dy, this.dy, all);
+  }
+
+  /** dym = dy * (y > 0) (y > 0 exactly where the conv's output was), then the version's packGrad on dym. */
+  private async maskThenPack(dy: Tensor, dym: Tensor, want: Grads): Promise<Dispatch[]> {
+    return [await reluBackward(this.ctx, this.y!, dy, dym), ...(await this.encodePackGrad(dym, want))];
   }
 
   backwardInput(dx: Tensor, opts: AccumulateOpt = {}): Promise<Dispatch[]> {
@@ -115,8 +149,13 @@ export abstract class BasePlan implements Conv2dPlan {
   }
 
   /** The tensors recorded by forward and packGrad (both ran: guard checked packGrad, packGrad checked forward). */
-  protected get recorded(): { x: Tensor; w: Tensor; dy: Tensor } {
-    return { x: this.x!, w: this.w!, dy: this.dy! };
+  protected get recorded(): { x: Tensor; w: Tensor; y: Tensor; dy: Tensor } {
+    return { x: this.x!, w: this.w!, y: this.y!, dy: this.dy! };
+  }
+
+  /** The gradients the last packGrad asked for. */
+  protected get wanted(): Readonly<Grads> {
+    return this.want!;
   }
 }
 
