@@ -22,6 +22,7 @@ import { METRICS_CASES } from '../../src/kernels/metrics/cases.js';
 import { DROPOUT_CASES } from '../../src/kernels/dropout/cases.js';
 import { OPTIM_SIZES } from '../../src/kernels/optim/cases.js';
 import { GATHER_CASES, type GatherCase } from '../../src/kernels/data/cases.js';
+import { BN_CASES } from '../../src/kernels/batchnorm/cases.js';
 import type { DataVersion } from '../../src/kernels/data/family.js';
 import indexSource from '../../shaders/common/index.wgsl?raw';
 import { uniform } from '../../src/util/rng.js';
@@ -43,6 +44,7 @@ const gatherTrial = async (ctx: GpuContext, v: DataVersion, c: GatherCase, { out
 const GRIDS: Record<string, Grid> = {
   conv2d: { cases: [...CONV2D_CASES, ...CONV2D_ACCUMULATE_CASES] },
   matmul: { cases: [...MATMUL_CASES, ...MATMUL_FUSED_CASES] },
+  batchnorm: { cases: BN_CASES.map((c) => c.s) },
   maxpool2d: { cases: [false, true].flatMap((relu) => POOL2D_CASES.map((c) => ({ ...c.g, relu }))) },
   avgpool2d: { cases: POOL2D_CASES.map((c) => c.g) },
   bias: { cases: BIAS_CASES },

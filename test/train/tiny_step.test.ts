@@ -134,10 +134,12 @@ describe.each([['v3', ['dyp', 'dcol', 'part'], 2], ['v2', ['wt', 'part'], 1]] as
       // Both layers' passing scratch is in the arena's backward lanes, one buffer each; the
       // im2col matrices (read by the weight gradient) are not in the arena.
       const sets = g.scratch.sets.filter((s) => s.region === 'backward');
-      expect(sets.length).toBe(2);
+      expect(sets.length).toBe(4); // each layer's own and its fused ReLU's
       expectShared(sets, [...names]);
-      expect(g.scratch.buffers('backward').length).toBe(lanes);
-      expect(g.scratch.buffers('forward').length).toBe(0);
+      // The fused ReLU adds a lane each way (src/kernels/conv2d/plan.ts): the conv's output before
+      // the ReLU in the forward, the masked dy in the backward.
+      expect(g.scratch.buffers('backward').length).toBe(lanes + 1);
+      expect(g.scratch.buffers('forward').length).toBe(1);
       const enc = ctx.device.createCommandEncoder();
       enc.clearBuffer(model.store.grads!);
       ctx.queue.submit([enc.finish()]);
@@ -187,7 +189,8 @@ describe('two conv layers in an evaluation graph', () => {
       const step = await EvalStep.build(ctx, model, uploadTensor(ctx.device, xv, [B, 2, 6, 6]), null);
       const sc = step.graph.scratch;
       expectShared(sc.sets.filter((s) => s.region === 'forward'), ['col', 'wp']);
-      expect(sc.buffers('forward').length).toBe(1);
+      // Plus the fused ReLU's lane: the conv's output before the ReLU.
+      expect(sc.buffers('forward').length).toBe(2);
       expect(sc.buffers('backward').length).toBe(0);
       step.run();
       const probs = await readTensor(ctx.device, step.probs);
