@@ -1,4 +1,4 @@
-// Shared by matmul v1-v3 (included before each): the sizes {M, N, K}, the transpose and
+// Shared by matmul v1-v3 and v6 (included before each): the sizes {M, N, K}, the transpose and
 // accumulate switches, the workgroup size overrides, and the bindings p, A, B, C.
 struct P { M: u32, N: u32, K: u32, _pad: u32 }
 
