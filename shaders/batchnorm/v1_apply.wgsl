@@ -4,21 +4,9 @@
 //   bwd_dx:    dx (+)= gamma[c] * inv * (dy - sum_dy[c] / M - xhat * sum_dyx[c] / M), the
 //              batch-statistics gradient, inv = inverseSqrt(variance[c] + eps),
 //              xhat = (x - mean[c]) * inv. ACCUMULATE adds into dx.
-// Bindings: p (params.wgsl), x, dy, y, dx [N,C,S]; mean, variance, gamma, beta, sum_dy, sum_dyx [C].
+// Bindings (apply_bindings.wgsl, with ACCUMULATE): p (params.wgsl), x, dy, y, dx [N,C,S];
+//   mean, variance, gamma, beta, sum_dy, sum_dyx [C].
 // Dispatch: one invocation per element, WG per workgroup, 2-D grid via flat_id.
-
-override ACCUMULATE: bool = false;
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> mean: array<f32>;
-@group(0) @binding(3) var<storage, read> variance: array<f32>;
-@group(0) @binding(4) var<storage, read> gamma: array<f32>;
-@group(0) @binding(5) var<storage, read> beta: array<f32>;
-@group(0) @binding(6) var<storage, read_write> y: array<f32>;
-@group(0) @binding(7) var<storage, read> dy: array<f32>;
-@group(0) @binding(8) var<storage, read> sum_dy: array<f32>;
-@group(0) @binding(9) var<storage, read> sum_dyx: array<f32>;
-@group(0) @binding(10) var<storage, read_write> dx: array<f32>;
 
 @compute @workgroup_size(WG)
 fn apply(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

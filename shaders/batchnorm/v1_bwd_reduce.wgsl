@@ -1,16 +1,10 @@
 // batchnorm v1 bwd_reduce (training backward): the per-channel sums the gradients need,
 //   sum_dy[c] = sum_j dy (= dbeta) and sum_dyx[c] = sum_j dy * xhat (= dgamma), with
 //   xhat = (x - mean) * inverseSqrt(variance + eps) from the forward's batch statistics, M = N*S.
-// Bindings: p (params.wgsl), x and dy [N,C,S]; mean, variance, sum_dy, sum_dyx [C].
+// Bindings (sums_bindings.wgsl): p (params.wgsl), x and dy [N,C,S]; mean, variance, sum_dy,
+//   sum_dyx [C].
 // Dispatch: grid (C, 1, 1), one workgroup of WG invocations per channel: strided partial sums,
 //   then tree_sum.wgsl.
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read> mean: array<f32>;
-@group(0) @binding(4) var<storage, read> variance: array<f32>;
-@group(0) @binding(5) var<storage, read_write> sum_dy: array<f32>;
-@group(0) @binding(6) var<storage, read_write> sum_dyx: array<f32>;
 
 @compute @workgroup_size(WG)
 fn bwd_reduce(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {

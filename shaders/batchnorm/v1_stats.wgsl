@@ -3,15 +3,10 @@
 //   passes over the channel (no E[x^2] - mean^2 cancellation); then
 //   running = (1 - momentum) * running + momentum * batch, the running variance with the unbiased
 //   M / (M - 1) factor (PyTorch's convention; the op refuses M = 1).
-// Bindings: p (params.wgsl), x [N,C,S]; mean, variance, running_mean, running_var [C].
+// Bindings (stats_bindings.wgsl): p (params.wgsl), x [N,C,S]; mean, variance, running_mean,
+//   running_var [C].
 // Dispatch: grid (C, 1, 1), one workgroup of WG invocations per channel: strided partial sums,
 //   then tree_sum.wgsl.
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> mean: array<f32>;
-@group(0) @binding(3) var<storage, read_write> variance: array<f32>;
-@group(0) @binding(4) var<storage, read_write> running_mean: array<f32>;
-@group(0) @binding(5) var<storage, read_write> running_var: array<f32>;
 
 @compute @workgroup_size(WG)
 fn stats(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {

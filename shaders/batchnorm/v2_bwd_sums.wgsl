@@ -2,15 +2,9 @@
 // serially (no barriers), each image's S values before the images are added:
 //   sum_dy[c] = sum_j dy (= dbeta), sum_dyx[c] = sum_j dy * xhat (= dgamma),
 //   xhat = (x - mean) * inverseSqrt(variance + eps). bwd_dx (v2_planes.wgsl) then writes dx.
-// Bindings: p (params.wgsl), x, dy [N,C,S]; mean, variance, sum_dy, sum_dyx [C].
+// Bindings (sums_bindings.wgsl): p (params.wgsl), x, dy [N,C,S]; mean, variance, sum_dy,
+//   sum_dyx [C].
 // Dispatch: one invocation per channel, WG per workgroup, grid (ceil(C / WG), 1, 1).
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> dy: array<f32>;
-@group(0) @binding(3) var<storage, read> mean: array<f32>;
-@group(0) @binding(4) var<storage, read> variance: array<f32>;
-@group(0) @binding(5) var<storage, read_write> sum_dy: array<f32>;
-@group(0) @binding(6) var<storage, read_write> sum_dyx: array<f32>;
 
 @compute @workgroup_size(WG)
 fn bwd_sums(@builtin(global_invocation_id) gid: vec3u) {

@@ -2,14 +2,9 @@
 // per channel summing serially (no barriers): where a workgroup's tree costs more than the sums
 // (a CPU adapter, where barriers are costly; channels of few values, as in BatchNorm1d). Each
 // image's S values are summed before the images are added, so rounding grows with S + N, not N*S.
-// Bindings: p (params.wgsl), x [N,C,S]; mean, variance, running_mean, running_var [C].
+// Bindings (stats_bindings.wgsl): p (params.wgsl), x [N,C,S]; mean, variance, running_mean,
+//   running_var [C].
 // Dispatch: one invocation per channel, WG per workgroup, grid (ceil(C / WG), 1, 1).
-
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> mean: array<f32>;
-@group(0) @binding(3) var<storage, read_write> variance: array<f32>;
-@group(0) @binding(4) var<storage, read_write> running_mean: array<f32>;
-@group(0) @binding(5) var<storage, read_write> running_var: array<f32>;
 
 @compute @workgroup_size(WG)
 fn stats(@builtin(global_invocation_id) gid: vec3u) {

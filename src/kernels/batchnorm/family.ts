@@ -11,6 +11,9 @@ import { numel, type Tensor } from '../../gpu/buffers.js';
 import indexSource from '../../../shaders/common/index.wgsl?raw';
 import params from '../../../shaders/batchnorm/params.wgsl?raw';
 import treeSum from '../../../shaders/batchnorm/tree_sum.wgsl?raw';
+import statsBindings from '../../../shaders/batchnorm/stats_bindings.wgsl?raw';
+import sumsBindings from '../../../shaders/batchnorm/sums_bindings.wgsl?raw';
+import applyBindings from '../../../shaders/batchnorm/apply_bindings.wgsl?raw';
 import statsSource from '../../../shaders/batchnorm/v1_stats.wgsl?raw';
 import bwdReduceSource from '../../../shaders/batchnorm/v1_bwd_reduce.wgsl?raw';
 import applySource from '../../../shaders/batchnorm/v1_apply.wgsl?raw';
@@ -45,23 +48,24 @@ export const DEFAULT_EPS = 1e-5;
 
 const WG_REDUCE = 256, WG = 64, WG_SERIAL = 16;
 const UNIFORMS = ['N', 'C', 'S', 'momentum', 'eps'];
-const def = (op: string, file: string, source: string, bindings: Record<string, Access>, reduce: boolean): KernelDef => kernelDef({
+// `io`: the pass's bindings, shared by v1 and v2 (shaders/batchnorm/*_bindings.wgsl).
+const def = (op: string, file: string, source: string, io: string, bindings: Record<string, Access>, reduce: boolean): KernelDef => kernelDef({
   name: `batchnorm.${op}.v1`, file: `batchnorm/${file}`, source, entry: op, uniforms: UNIFORMS, bindings,
-  include: reduce ? [params, treeSum] : [indexSource, params], workgroup: reduce ? WG_REDUCE : WG,
+  include: reduce ? [params, treeSum, io] : [indexSource, params, io], workgroup: reduce ? WG_REDUCE : WG,
 });
-const defV2 = (op: string, file: string, source: string, bindings: Record<string, Access>, serial: boolean): KernelDef => kernelDef({
+const defV2 = (op: string, file: string, source: string, io: string, bindings: Record<string, Access>, serial: boolean): KernelDef => kernelDef({
   name: `batchnorm.${op}.v2`, file: `batchnorm/${file}`, source, entry: op, uniforms: UNIFORMS, bindings,
-  include: serial ? [params] : [indexSource, params], workgroup: serial ? WG_SERIAL : WG,
+  include: serial ? [params, io] : [indexSource, params, io], workgroup: serial ? WG_SERIAL : WG,
 });
-const STATS = def('stats', 'v1_stats.wgsl', statsSource, { x: 'read', mean: 'read_write', variance: 'read_write', running_mean: 'read_write', running_var: 'read_write' }, true);
-const BWD_REDUCE = def('bwd_reduce', 'v1_bwd_reduce.wgsl', bwdReduceSource, { x: 'read', dy: 'read', mean: 'read', variance: 'read', sum_dy: 'read_write', sum_dyx: 'read_write' }, true);
-const APPLY = def('apply', 'v1_apply.wgsl', applySource, { x: 'read', mean: 'read', variance: 'read', gamma: 'read', beta: 'read', y: 'read_write' }, false);
-const BWD_DX = def('bwd_dx', 'v1_apply.wgsl', applySource, { x: 'read', dy: 'read', mean: 'read', variance: 'read', gamma: 'read', sum_dy: 'read', sum_dyx: 'read', dx: 'read_write' }, false);
+const STATS = def('stats', 'v1_stats.wgsl', statsSource, statsBindings, { x: 'read', mean: 'read_write', variance: 'read_write', running_mean: 'read_write', running_var: 'read_write' }, true);
+const BWD_REDUCE = def('bwd_reduce', 'v1_bwd_reduce.wgsl', bwdReduceSource, sumsBindings, { x: 'read', dy: 'read', mean: 'read', variance: 'read', sum_dy: 'read_write', sum_dyx: 'read_write' }, true);
+const APPLY = def('apply', 'v1_apply.wgsl', applySource, applyBindings, { x: 'read', mean: 'read', variance: 'read', gamma: 'read', beta: 'read', y: 'read_write' }, false);
+const BWD_DX = def('bwd_dx', 'v1_apply.wgsl', applySource, applyBindings, { x: 'read', dy: 'read', mean: 'read', variance: 'read', gamma: 'read', sum_dy: 'read', sum_dyx: 'read', dx: 'read_write' }, false);
 
-const STATS_V2 = defV2('stats', 'v2_stats.wgsl', v2StatsSource, STATS.bindings, true);
-const BWD_SUMS_V2 = defV2('bwd_sums', 'v2_bwd_sums.wgsl', v2BwdSumsSource, BWD_REDUCE.bindings, true);
-const APPLY_V2 = defV2('apply', 'v2_planes.wgsl', v2PlanesSource, APPLY.bindings, false);
-const BWD_DX_V2 = defV2('bwd_dx', 'v2_planes.wgsl', v2PlanesSource, BWD_DX.bindings, false);
+const STATS_V2 = defV2('stats', 'v2_stats.wgsl', v2StatsSource, statsBindings, STATS.bindings, true);
+const BWD_SUMS_V2 = defV2('bwd_sums', 'v2_bwd_sums.wgsl', v2BwdSumsSource, sumsBindings, BWD_REDUCE.bindings, true);
+const APPLY_V2 = defV2('apply', 'v2_planes.wgsl', v2PlanesSource, applyBindings, APPLY.bindings, false);
+const BWD_DX_V2 = defV2('bwd_dx', 'v2_planes.wgsl', v2PlanesSource, applyBindings, BWD_DX.bindings, false);
 
 const size = (s: BnShape) => s.N * s.C * s.S;
 
