@@ -8,30 +8,71 @@ export interface Param {
   name: string;
   shape: readonly number[];
   init: Init;
-  /** Float offset into the flat buffers (a multiple of 64 floats = 256 bytes, the binding alignment). */
-  offset: number;
+  /** Whether weight decay applies to it (see decays). */
+  decay: boolean;
+  /**
+   * Float offset into the flat buffers (a multiple of 64 floats = 256 bytes, the binding
+   * alignment). Decayed parameters come first; the layout is fixed the first time an offset or
+   * the store's size is read, and no parameter can be added after that.
+   */
+  readonly offset: number;
 }
 
 const ALIGN = 64;
 
 /**
+ * The AdamW convention: weight decay for the tensors that multiply an input (conv kernels and
+ * linear weights, 2-D and up), none for biases and normalisation scales and shifts (1-D), so
+ * decay does not pull a layer's offsets or its normalisation towards zero.
+ */
+export const decays = (name: string, shape: readonly number[]): boolean => shape.length >= 2 && !name.endsWith('.bias');
+
+/**
  * All parameters in one flat weight buffer, with matching flat buffers for gradients and two
- * optimizer slots, so an optimizer step is one dispatch and zeroing gradients is one clear.
+ * optimizer slots, so an optimizer step is one dispatch. The decayed parameters fill
+ * [0, decayEnd), so that step decays a prefix and nothing else.
  */
 export class ParamStore {
   readonly params: Param[] = [];
-  size = 0;
   weights: GPUBuffer | null = null;
   grads: GPUBuffer | null = null;
   slots: GPUBuffer[] = [];
+  private offsets: Map<Param, number> | null = null;
+  private total = 0;
+  private decayed = 0;
 
   add(name: string, shape: readonly number[], init: Init): Param {
-    if (this.weights) throw new Error('ParamStore: cannot add parameters after materialize()');
+    if (this.offsets) throw new Error(`ParamStore: cannot add ${name} once the layout is fixed (an offset or the size was read)`);
     if (this.params.some((p) => p.name === name)) throw new Error(`duplicate parameter name ${name}`);
-    const p: Param = { name, shape, init, offset: this.size };
-    this.size += Math.ceil(numel(shape) / ALIGN) * ALIGN;
+    const layout = () => this.layout();
+    const p: Param = { name, shape, init, decay: decays(name, shape), get offset() { return layout().get(p)!; } };
     this.params.push(p);
     return p;
+  }
+
+  private layout(): Map<Param, number> {
+    if (this.offsets) return this.offsets;
+    const offsets = new Map<Param, number>();
+    let at = 0;
+    for (const decay of [true, false]) {
+      for (const p of this.params) if (p.decay === decay) { offsets.set(p, at); at += Math.ceil(numel(p.shape) / ALIGN) * ALIGN; }
+      if (decay) this.decayed = at;
+    }
+    this.total = at;
+    this.offsets = offsets;
+    return offsets;
+  }
+
+  /** Floats in each flat buffer. */
+  get size(): number {
+    this.layout();
+    return this.total;
+  }
+
+  /** The decayed parameters are [0, decayEnd) of the flat buffers. */
+  get decayEnd(): number {
+    this.layout();
+    return this.decayed;
   }
 
   /** Seeded host-side initial values for every parameter, laid out like the flat buffer. */

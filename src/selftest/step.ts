@@ -1,5 +1,7 @@
 // One whole training step (TrainStep: forward, fused loss and gradient, backward, one SGD update)
-// of a model on the GPU, checked layer by layer against the float64 references. Each layer's
+// of a model on the GPU, checked layer by layer against the float64 references. The optimizer
+// zeroes each gradient it uses, so the step is built without it and the trainer's optimizer
+// dispatch (weight decay on weights, not biases) runs after the gradients are read. Each layer's
 // reference takes the GPU's own input to that layer (and, backward, the GPU's gradient of its
 // output), so a near-tie that f32 and f64 break differently (a max-pool winner, a ReLU at zero)
 // cannot flip a comparison, and a wrong buffer between two layers still fails.
@@ -78,13 +80,15 @@ function gradOf(v: Var): Tensor | null {
   return base ? { ...base, shape: v.shape } : null;
 }
 
-export interface StepCheckOptions { batch: number; seed?: number; lr?: number }
+export interface StepCheckOptions { batch: number; seed?: number; lr?: number; weightDecay?: number }
 
 /** Builds, runs and checks one SGD training step of `spec` on seeded inputs in [-1, 1]. */
 export async function checkTrainStep(io: CaseIO, spec: ModelSpec, opts: StepCheckOptions): Promise<Failure[]> {
-  const { ctx } = io, B = opts.batch, seed = opts.seed ?? 1, lr = opts.lr ?? 0.1;
+  const { ctx } = io, B = opts.batch, seed = opts.seed ?? 1, lr = opts.lr ?? 0.1, wd = opts.weightDecay ?? 0.05;
   const model = new Sequential(spec);
   const init = model.store.initialValues(seed);
+  // Non-zero biases, so decaying them (which must not happen) would show.
+  for (const p of model.store.params.filter((q) => !q.decay)) init.set(io.rand([size(p.shape)], seed + 3).v, p.offset);
   model.store.materialize(ctx, init);
   io.own(model.store);
   const x = io.rand([B, ...spec.input], seed + 1);
@@ -101,17 +105,21 @@ export async function checkTrainStep(io: CaseIO, spec: ModelSpec, opts: StepChec
       return y;
     };
   }
-  const opt = await createOptimizer(ctx, model.store, { type: 'sgd', lr, momentum: 0 });
   // Not prepared: dropout i keeps the seed the build gave it, `seed + i` (src/nn/layers.ts).
-  const step = io.own(await TrainStep.build(ctx, model, x.t, io.upload(lv, [B]), opt, seed));
+  const step = io.own(await TrainStep.build(ctx, model, x.t, io.upload(lv, [B]), null, seed));
   step.run();
   const read = (t: Tensor | null) => (t ? readTensor(ctx.device, t) : Promise.resolve(null));
   const acts = await Promise.all(outs.map((v) => read(v.t)));
   const grads = await Promise.all(outs.map((v) => read(gradOf(v))));
   const inGrad = await read(gradOf(input!));
   const flatGrad = await readTensor(ctx.device, model.store.flat(model.store.grads));
-  const weights = await readTensor(ctx.device, model.store.flat(model.store.weights));
   const { lossSum, correct } = await step.readMetrics();
+  const opt = await createOptimizer(ctx, model.store, { type: 'sgd', lr, momentum: 0, weightDecay: wd });
+  io.own({ destroy: () => opt.dispatch.uniform.destroy() });
+  opt.prepare(1, lr);
+  await io.exec(opt.dispatch);
+  const weights = await readTensor(ctx.device, model.store.flat(model.store.weights));
+  const cleared = await readTensor(ctx.device, model.store.flat(model.store.grads));
 
   const out: Array<Failure | null> = [];
   const P = new Map(model.store.params.map((p) => [p.name, p]));
@@ -144,10 +152,12 @@ export async function checkTrainStep(io: CaseIO, spec: ModelSpec, opts: StepChec
   out.push(close('mean loss', [lossSum], [sx.loss.reduce((s, v) => s + v, 0) / B], FWD.atol, FWD.rtol));
   out.push(close('logits gradient', grads[grads.length - 1]!, sx.dz, GRAD.atol, GRAD.rtol));
   out.push(equal('correct count', [correct], [argmaxRef(logits, B, K).filter((k, b) => k === lv[b]).length]));
-  // The update from the GPU's own gradients (plain SGD: w - lr*g).
+  // The update from the GPU's own gradients (SGD: w - lr*(g + wd*w), decay on weights only), which
+  // leaves every gradient zero for the next step's backward.
   for (const p of model.store.params) {
-    const want = sgdRef(slice(init, p.name), slice(flatGrad, p.name), new Float64Array(size(p.shape)), { lr }).w;
+    const want = sgdRef(slice(init, p.name), slice(flatGrad, p.name), new Float64Array(size(p.shape)), { lr, weightDecay: p.decay ? wd : 0 }).w;
     out.push(close(`updated ${p.name}`, slice(weights, p.name), want, FWD.atol, FWD.rtol));
+    out.push(equal(`${p.name} gradient after the update`, slice(cleared, p.name), new Float32Array(size(p.shape))));
   }
   return failures(...out);
 }

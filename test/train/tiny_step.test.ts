@@ -49,6 +49,16 @@ describe('training step vs float64 references', () => {
     }
   });
 
+  it('the store keeps the decayed parameters (conv and linear weights) first, biases after decayEnd', () => {
+    const store = new Sequential(spec).store;
+    expect(store.params.map((p) => `${p.name} ${p.decay}`)).toEqual(['0.conv2d.weight true', '0.conv2d.bias false', '4.linear.weight true',
+      '4.linear.bias false', '6.linear.weight true', '6.linear.bias false']);
+    // 81, 135 and 20 weights, each from a 64-float boundary; then the biases.
+    expect(store.params.map((p) => p.offset)).toEqual([0, 384, 128, 448, 320, 512]);
+    expect([store.decayEnd, store.size]).toEqual([384, 576]);
+    expect(() => store.add('late', [2], { kind: 'zeros' })).toThrow('ParamStore: cannot add late once the layout is fixed (an offset or the size was read)');
+  });
+
   it('accumulates gradients where one tensor feeds two branches', async () => {
     const ctx = await gpu();
     const store = new ParamStore();
