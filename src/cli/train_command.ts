@@ -11,6 +11,7 @@ import { cleanStaleTemps, checkOutputs } from './outputs.js';
 import { EpochSaver, readModelState, reconcile, type Saved } from './saver.js';
 import { makeProgress } from './progress.js';
 import { trainInBrowser } from './browser_train.js';
+import { SCHEDULES } from '../optim/schedule.js';
 
 const pct = (a: number) => `${(100 * a).toFixed(2)}%`;
 const say = (m: string) => { process.stdout.write(`${m}\n`); };
@@ -29,7 +30,7 @@ function config(f: Flags, resume: Checkpoint | undefined, dflt: { model: string;
   const opt = str(f, 'optimizer', prev.optimizer?.type ?? 'adam');
   if (!['sgd', 'adam', 'adamw'].includes(opt)) throw new UsageError(`--optimizer must be sgd, adam or adamw, got '${opt}'`);
   const sched = str(f, 'schedule', prev.schedule?.kind ?? 'cosine');
-  if (!['constant', 'step', 'cosine'].includes(sched)) throw new UsageError(`--schedule must be constant, step or cosine, got '${sched}'`);
+  if (!(SCHEDULES as string[]).includes(sched)) throw new UsageError(`--schedule must be ${SCHEDULES.join(', ')}, got '${sched}'`);
   return {
     model, epochs: intFlag(f, 'epochs', prev.epochs ?? (model === dflt.model ? dflt.epochs : model === 'lenet' ? 10 : 15), 1), batch: intFlag(f, 'batch', prev.batch ?? 64, 1),
     seed: intFlag(f, 'seed', prev.seed ?? 1, 0),

@@ -121,6 +121,22 @@ describe('learning-rate schedules', () => {
     expect(lrAt(1, { kind: 'step', gamma: 0.5, every: 2 }, 45, 100, 10)).toBeCloseTo(0.25);
     expect(lrAt(1, { kind: 'constant', warmup: 4 }, 1, 100, 10)).toBeCloseTo(0.5);
   });
+
+  it('onecycle rises from base/25 to base over 30% of the run, then falls to base*4e-6 at the last step', () => {
+    const at = (step: number, s = {}) => lrAt(0.01, { kind: 'onecycle', ...s }, step, 100, 10);
+    expect(at(0)).toBeCloseTo(0.0004, 10);
+    expect(at(15)).toBeCloseTo((0.0004 + 0.01) / 2, 10); // half-way up a cosine: the mean
+    expect(at(30)).toBeCloseTo(0.01, 10);
+    expect(at(30 + 69 / 2)).toBeCloseTo((0.01 + 4e-8) / 2, 10);
+    expect(at(99)).toBeCloseTo(4e-8, 12);
+    const lrs = Array.from({ length: 100 }, (_, i) => at(i));
+    expect(lrs.slice(0, 31).every((v, i) => i === 0 || v > lrs[i - 1])).toBe(true);
+    expect(lrs.slice(30).every((v, i) => i === 0 || v < lrs[29 + i])).toBe(true);
+    // --warmup sets the rise; start and floor the ends.
+    expect(at(10, { warmup: 10 })).toBeCloseTo(0.01, 10);
+    expect(at(0, { start: 0.1 })).toBeCloseTo(0.001, 10);
+    expect(at(99, { floor: 0.01 })).toBeCloseTo(1e-4, 10);
+  });
 });
 
 describe('argument parser', () => {
