@@ -2,7 +2,7 @@
 // in the Node runtime (Dawn) or the browser runtime (the bench page in headless Chromium).
 import { createNodeContext } from '../gpu/node.js';
 import { writeAtomic } from '../data/mnist.js';
-import { PRESETS } from '../nn/model.js';
+import { PRESETS } from '../nn/presets.js';
 import { BENCH_SIZES, checkSize, type BenchSize } from '../kernels/bench_cases.js';
 import { benchKernels, formatKernels, type KernelResult } from '../kernels/bench.js';
 import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceiling.js';

@@ -6,7 +6,7 @@
 import { createNodeContext } from '../gpu/node.js';
 import { FAMILIES } from '../kernels/registry.js';
 import { parseKernelsFlag, SelectionPolicy, type Decision, type SelectionConfig } from '../kernels/select.js';
-import { PRESETS } from '../nn/model.js';
+import { PRESETS } from '../nn/presets.js';
 import { buildStep } from '../train/profile.js';
 import { fileStore } from './autotune_cache.js';
 import { UsageError } from './args.js';

@@ -5,7 +5,7 @@ import type { GpuContext } from '../gpu/context.js';
 import { BENCH_SIZES, checkSize, type BenchSize } from '../kernels/bench_cases.js';
 import { benchKernels, type KernelResult } from '../kernels/bench.js';
 import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceiling.js';
-import { PRESETS } from '../nn/model.js';
+import { PRESETS } from '../nn/presets.js';
 import { SelectionPolicy, type SelectionConfig } from '../kernels/select.js';
 import { chromeTrace, profileStep, wallClock, type StepProfile, type WallClock } from '../train/profile.js';
 import { ENGINE_VERSION } from '../version.js';
