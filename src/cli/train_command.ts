@@ -109,7 +109,6 @@ export async function trainCommand(f: Flags): Promise<void> {
   const diverged = (e: Error) => { throw e instanceof DivergedError || /^loss became/.test(e.message) ? new DivergedError(`${e.message}; ${saver.kept()}`) : e; };
   const onProgress = f.quiet ? undefined : makeProgress();
   info(`training ${cfg.model} on ${split.train.count} images (${split.source}), testing on ${split.test.count}; batch ${cfg.batch}, ${cfg.optimizer.type} lr ${cfg.optimizer.lr}, ${cfg.augment ? 'augmented' : 'no augmentation'}`);
-  let results: EpochResult[];
   const timed = cfg.targetAcc !== undefined || cfg.evalEvery !== undefined;
   const hooks: TrainHooks = {
     onReady: info,
@@ -119,21 +118,18 @@ export async function trainCommand(f: Flags): Promise<void> {
     onEval: (p) => { if (p.step < p.steps) say(`epoch ${p.epoch}, step ${p.step}/${p.steps}: test acc ${pct(p.acc)} (${p.seconds.toFixed(1)} s of training)`); },
     ...(ctx?.isCpu ? { onEstimate: (e: RunEstimate) => estimateLine(e, cfg, note, info) } : {}),
   };
-  if (runtime === 'browser') {
-    const log = info;
-    results = await trainInBrowser(f.chromium === undefined ? undefined : String(f.chromium), str(f, 'dataset', 'mnist'), split, cfg,
-      f.resume ? readFileOr(ckpt, 'checkpoint') : undefined, { log, onProgress, onEpoch: saveEpoch }, selectionConfig(f)).catch(diverged);
-  } else {
-    const run = await train(ctx!, split, cfg, {
+  const run = runtime === 'browser'
+    ? await trainInBrowser(f.chromium === undefined ? undefined : String(f.chromium), str(f, 'dataset', 'mnist'), split, cfg,
+      f.resume ? readFileOr(ckpt, 'checkpoint') : undefined, { ...hooks, log: info, onEpoch: saveEpoch }, selectionConfig(f)).catch(diverged)
+    : await train(ctx!, split, cfg, {
       ...hooks,
       onEpoch: async (r, snapshot) => {
         const c = await snapshot();
         saveEpoch(r, modelBytes(c.spec, c.weights, { epoch: r.epoch, testAcc: r.testAcc }), encodeCheckpoint(c, new Sequential(c.spec).store));
       },
     }, resume).catch(diverged).finally(() => ctx!.destroy());
-    results = run.results;
-    if (cfg.targetAcc !== undefined) say(targetLine(cfg.targetAcc, run.reached, results));
-  }
+  const results = run.results;
+  if (cfg.targetAcc !== undefined) say(targetLine(cfg.targetAcc, run.reached, results));
   const last = results.at(-1), best = saver.best;
   if (!last || !best) return;
   const model = `${out} (epoch ${best.epoch}, test accuracy ${pct(best.testAcc)})`;
