@@ -23,6 +23,9 @@ const REQUIRED: Record<string, string[]> = {
   conv2d: ['in', 'out', 'kernel'], linear: ['in', 'out'], maxpool2d: ['kernel'], avgpool2d: ['kernel'], dropout: ['rate'],
 };
 
+/** 2^28 parameters: 1 GiB in each of the four flat buffers (weights, gradients, two optimizer slots). */
+export const MAX_PARAMS = 2 ** 28;
+
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
@@ -51,6 +54,9 @@ export function checkArchitecture(v: unknown): ModelSpec {
     } catch (e) {
       throw new Error(`${where}: ${oneLine(e)}`);
     }
+    // Counted before anything that size is allocated (the flat buffers hold 4 bytes a parameter).
+    const params = probe.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+    if (params > MAX_PARAMS) throw new Error(`${where}: brings the model to ${params} parameters, more than the ${MAX_PARAMS} a model may have`);
   });
   const spec = v as unknown as ModelSpec;
   layerShapes(spec); // "layer 4 (linear): expects 400 features, gets [16, 4, 4]"

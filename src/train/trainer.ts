@@ -75,6 +75,13 @@ export function resolveSpec(name: string): ModelSpec {
   return spec;
 }
 
+/** An architecture from a file may expect other images or fewer classes than the data set has. */
+function checkFits(spec: ModelSpec, split: Split): void {
+  const { rows, cols, classes } = split.train, want = [1, rows, cols];
+  if (spec.input.join() !== want.join()) throw new Error(`model ${spec.name} takes [${spec.input.join(', ')}] images; the data set's are [${want.join(', ')}]`);
+  if (spec.classes < classes) throw new Error(`model ${spec.name} has ${spec.classes} classes; the data set has ${classes}`);
+}
+
 export interface TrainResult { model: Sequential; results: EpochResult[]; setup: SetupTimes; reached?: Reached }
 
 /**
@@ -84,6 +91,7 @@ export interface TrainResult { model: Sequential; results: EpochResult[]; setup:
  */
 export async function train(ctx: GpuContext, split: Split, cfg: TrainConfig, hooks: TrainHooks = {}, resume?: Checkpoint): Promise<TrainResult> {
   const spec = resume?.spec ?? cfg.spec ?? resolveSpec(cfg.model);
+  checkFits(spec, split);
   const model = new Sequential(spec);
   const store = model.store;
   store.materialize(ctx, resume?.weights ?? store.initialValues(cfg.seed));

@@ -78,6 +78,14 @@ describe('training to a target accuracy', () => {
     expect(r.results.every((x) => x.stoppedAt === undefined)).toBe(true);
   });
 
+  it('refuses an architecture whose input or classes do not fit the data set', async () => {
+    const ctx = await gpu();
+    const other = { ...spec, name: 'rgb', input: [3, 28, 28] as [number, number, number], layers: [{ ...spec.layers[0], in: 3 }, ...spec.layers.slice(1)] as ModelSpec['layers'] };
+    await expect(train(ctx, split, cfg({ spec: other }))).rejects.toThrow('model rgb takes [3, 28, 28] images; the data set\'s are [1, 28, 28]');
+    const nine = { ...spec, name: 'nine', classes: 9, layers: [...spec.layers.slice(0, 3), { type: 'linear', in: 196, out: 9 }] as ModelSpec['layers'] };
+    await expect(train(ctx, split, cfg({ spec: nine }))).rejects.toThrow('model nine has 9 classes; the data set has 10');
+  });
+
   it('without a target or --eval-every, only the epoch ends are evaluated', async () => {
     const ctx = await gpu();
     const evals: EvalPoint[] = [];
