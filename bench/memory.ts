@@ -11,7 +11,8 @@ import { parseArgs } from '../src/cli/args.js';
 import type { ImageSet } from '../src/data/idx.js';
 import type { GpuContext } from '../src/gpu/context.js';
 import { createTensor } from '../src/gpu/buffers.js';
-import { evalBatch, PRESETS, Sequential } from '../src/nn/model.js';
+import { evalBatch, Sequential } from '../src/nn/model.js';
+import { PRESETS } from '../src/nn/presets.js';
 import { SelectionPolicy } from '../src/kernels/select.js';
 import { EvalStep, TrainStep } from '../src/train/step.js';
 

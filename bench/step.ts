@@ -2,7 +2,7 @@
 // plus wall-clock ms/step and images/s for whole steps submitted back to back.
 // Usage: npm run bench:step -- [--model lenet|keras|cnn] [--batch 64] [--steps 10]
 import { createNodeContext } from '../src/gpu/node.js';
-import { PRESETS } from '../src/nn/model.js';
+import { PRESETS } from '../src/nn/presets.js';
 import { formatProfile, profileStep, wallClock } from '../src/train/profile.js';
 import { parseArgs } from '../src/cli/args.js';
 

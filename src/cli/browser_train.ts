@@ -2,13 +2,13 @@
 // data the Node runtime would use; progress and per-epoch model/checkpoint bytes come back here.
 import { encodeIdx } from '../data/idx.js';
 import type { Split } from '../data/mnist.js';
-import type { EpochResult, Progress, TrainConfig } from '../train/trainer.js';
+import type { EpochResult, EvalPoint, Progress, TrainConfig, TrainHooks } from '../train/trainer.js';
+import type { Reached, SetupTimes } from '../train/clock.js';
 import { openPage } from './runtime.js';
 import type { SelectionConfig } from '../kernels/select.js';
 
-export interface BrowserTrainHooks {
+export interface BrowserTrainHooks extends Pick<TrainHooks, 'onProgress' | 'onSetup' | 'onEval'> {
   log(msg: string): void;
-  onProgress?(p: Progress): void;
   onEpoch(r: EpochResult, model: Uint8Array, checkpoint: Uint8Array): void;
 }
 
@@ -25,8 +25,9 @@ export function dataFiles(name: string, split: Split): Map<string, Uint8Array> {
   ]);
 }
 
-export async function trainInBrowser(chromium: string | undefined, dataset: string, split: Split, cfg: TrainConfig, resume: Uint8Array | undefined, hooks: BrowserTrainHooks, selection: SelectionConfig = {}): Promise<EpochResult[]> {
+export async function trainInBrowser(chromium: string | undefined, dataset: string, split: Split, cfg: TrainConfig, resume: Uint8Array | undefined, hooks: BrowserTrainHooks, selection: SelectionConfig = {}): Promise<{ results: EpochResult[]; reached?: Reached }> {
   const results: EpochResult[] = [];
+  let reached: Reached | undefined;
   let failure: Error | null = null;
   const page = await openPage('train.html', {
     chromium, data: dataFiles(dataset, split),
@@ -36,6 +37,9 @@ export async function trainInBrowser(chromium: string | undefined, dataset: stri
         if (m.type === 'start') hooks.log(`adapter: ${m.adapter} (in the browser)`);
         else if (m.type === 'versions') hooks.log(String(m.versions));
         else if (m.type === 'progress') hooks.onProgress?.(m.p as Progress);
+        else if (m.type === 'setup') hooks.onSetup?.(m.t as SetupTimes);
+        else if (m.type === 'eval') hooks.onEval?.(m.p as EvalPoint);
+        else if (m.type === 'done') reached = (m.reached ?? undefined) as Reached | undefined;
         else if (m.type === 'epoch') {
           results.push(m.r as EpochResult);
           hooks.onEpoch(m.r as EpochResult, b64(m.model as string), b64(m.checkpoint as string));
@@ -52,5 +56,5 @@ export async function trainInBrowser(chromium: string | undefined, dataset: stri
     await page.close();
   }
   if (failure) throw failure;
-  return results;
+  return { results, reached };
 }

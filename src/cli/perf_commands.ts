@@ -2,7 +2,8 @@
 // in the Node runtime (Dawn) or the browser runtime (the bench page in headless Chromium).
 import { createNodeContext } from '../gpu/node.js';
 import { writeAtomic } from '../data/mnist.js';
-import { PRESETS } from '../nn/model.js';
+import type { ModelSpec } from '../nn/model.js';
+import { modelArg } from './model_arg.js';
 import { BENCH_SIZES, checkSize, type BenchSize } from '../kernels/bench_cases.js';
 import { benchKernels, formatKernels, type KernelResult } from '../kernels/bench.js';
 import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceiling.js';
@@ -14,11 +15,12 @@ import { checkOutputs } from './outputs.js';
 
 type Flags = Record<string, string | number | boolean>;
 
-interface StepArgs { model: string; batch: number; steps: number }
+/** `spec`: the architecture, a preset's or a file's (the pages take it as is). */
+interface StepArgs { model: string; spec: ModelSpec; batch: number; steps: number }
 
 function stepArgs(f: Flags, steps: number): StepArgs {
-  const a = { model: String(f.model ?? 'lenet'), batch: Number(f.batch ?? 64), steps: Number(f.steps ?? steps) };
-  if (!PRESETS[a.model]) throw new UsageError(`unknown model '${a.model}' (presets: ${Object.keys(PRESETS).join(', ')})`);
+  const { spec } = modelArg(String(f.model ?? 'lenet'));
+  const a = { model: spec.name, spec, batch: Number(f.batch ?? 64), steps: Number(f.steps ?? steps) };
   for (const k of ['batch', 'steps'] as const) if (!Number.isInteger(a[k]) || a[k] < 1) throw new UsageError(`--${k} must be a positive integer`);
   return a;
 }
@@ -41,9 +43,9 @@ async function nodeStep(a: StepArgs, f: Flags): Promise<StepProfile> {
   const ctx = await createNodeContext({ profile: true, selection, robustness });
   process.stderr.write(`runtime: node (Dawn), adapter: ${ctx.describe()}\n`);
   try {
-    const p = await profileStep(ctx, PRESETS[a.model], a.batch, a.steps);
+    const p = await profileStep(ctx, a.spec, a.batch, a.steps);
     const plain = await createNodeContext({ selection, robustness });
-    p.wall = await wallClock(plain, PRESETS[a.model], a.batch, a.steps);
+    p.wall = await wallClock(plain, a.spec, a.batch, a.steps);
     plain.destroy();
     return p;
   } finally {

@@ -6,10 +6,11 @@
 import { createNodeContext } from '../gpu/node.js';
 import { FAMILIES } from '../kernels/registry.js';
 import { parseKernelsFlag, SelectionPolicy, type Decision, type SelectionConfig } from '../kernels/select.js';
-import { PRESETS } from '../nn/model.js';
+import { PRESETS } from '../nn/presets.js';
 import { buildStep } from '../train/profile.js';
 import { fileStore } from './autotune_cache.js';
 import { UsageError } from './args.js';
+import { modelArg } from './model_arg.js';
 
 type Flags = Record<string, string | number | boolean>;
 
@@ -53,8 +54,7 @@ export function formatDecision(d: Decision): string {
 }
 
 export async function kernelsCommand(f: Flags): Promise<void> {
-  const models = String(f.model ?? Object.keys(PRESETS).join(',')).split(',');
-  for (const m of models) if (!PRESETS[m]) throw new UsageError(`unknown model '${m}' (presets: ${Object.keys(PRESETS).join(', ')})`);
+  const models = String(f.model ?? Object.keys(PRESETS).join(',')).split(',').map((m) => modelArg(m).spec);
   const batch = Number(f.batch ?? 64);
   if (!Number.isInteger(batch) || batch < 1) throw new UsageError('--batch must be a positive integer');
   const policy = selectionFromFlags(f);
@@ -64,14 +64,14 @@ export async function kernelsCommand(f: Flags): Promise<void> {
       `selection: ${Object.keys(policy.forced).length ? `forced ${JSON.stringify(policy.forced)}, ` : ''}autotune ${policy.autotune ? `on, cache ${policy.store.where}` : 'off (built-in order)'}`, '', 'families:'];
     for (const fam of FAMILIES) out.push(`  ${fam.name.padEnd(12)} ${fam.versions.map((v) => `${v.name} ${v.summary}`).join(' | ')}`);
     process.stdout.write(`${out.join('\n')}\n`);
-    for (const m of models) {
+    for (const spec of models) {
       const before = policy.decisions.length, t0 = performance.now();
-      const step = await buildStep(ctx, PRESETS[m], batch);
+      const step = await buildStep(ctx, spec, batch);
       step.destroy();
       const took = (performance.now() - t0) / 1000;
       const seen = new Set<string>();
       const mine = policy.decisions.slice(before).filter((d) => !seen.has(`${d.family} ${d.shape}`) && Boolean(seen.add(`${d.family} ${d.shape}`)));
-      process.stdout.write(`\n${m}, batch ${batch} (training step; chosen in ${took.toFixed(1)} s):\n${mine.map(formatDecision).join('\n')}\n`);
+      process.stdout.write(`\n${spec.name}, batch ${batch} (training step; chosen in ${took.toFixed(1)} s):\n${mine.map(formatDecision).join('\n')}\n`);
     }
   } finally {
     ctx.destroy();

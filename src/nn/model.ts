@@ -111,29 +111,3 @@ export function evalBytesPerImage(spec: ModelSpec): number {
 export function evalBatch(spec: ModelSpec, budgetBytes = 256 << 20, max = 500): number {
   return Math.max(1, Math.min(max, Math.floor(budgetBytes / evalBytesPerImage(spec))));
 }
-
-const conv = (i: number, o: number, k: number, padding = 0): LayerSpec => ({ type: 'conv2d', in: i, out: o, kernel: k, padding });
-const relu: LayerSpec = { type: 'relu' };
-const pool: LayerSpec = { type: 'maxpool2d', kernel: 2 };
-
-export const PRESETS: Record<string, ModelSpec> = {
-  /** LeNet-5 as in the benchmarks: conv 6@5x5 same, pool, conv 16@5x5, pool, dense 120, 84, 10. */
-  lenet: {
-    name: 'lenet', input: [1, 28, 28], classes: 10,
-    layers: [conv(1, 6, 5, 2), relu, pool, conv(6, 16, 5), relu, pool, { type: 'flatten' },
-      { type: 'linear', in: 400, out: 120 }, relu, { type: 'linear', in: 120, out: 84 }, relu, { type: 'linear', in: 84, out: 10 }],
-  },
-  /** The default: two conv blocks of two 3x3 convs, dropout before the classifier; aims at >= 99.5% with augmentation. */
-  cnn: {
-    name: 'cnn', input: [1, 28, 28], classes: 10,
-    layers: [conv(1, 32, 3, 1), relu, conv(32, 32, 3, 1), relu, pool, conv(32, 64, 3, 1), relu, conv(64, 64, 3, 1), relu, pool,
-      { type: 'flatten' }, { type: 'dropout', rate: 0.4 }, { type: 'linear', in: 3136, out: 256 }, relu, { type: 'dropout', rate: 0.4 },
-      { type: 'linear', in: 256, out: 10 }],
-  },
-  /** The Keras MNIST example CNN (benchmarks). */
-  keras: {
-    name: 'keras', input: [1, 28, 28], classes: 10,
-    layers: [conv(1, 32, 3), relu, conv(32, 64, 3), relu, pool, { type: 'flatten' }, { type: 'linear', in: 9216, out: 128 }, relu,
-      { type: 'linear', in: 128, out: 10 }],
-  },
-};

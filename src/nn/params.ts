@@ -8,50 +8,93 @@ export interface Param {
   name: string;
   shape: readonly number[];
   init: Init;
-  /** Float offset into the flat buffers (a multiple of 64 floats = 256 bytes, the binding alignment). */
-  offset: number;
+  /** Whether weight decay applies to it (see decays; never for buffers). */
+  decay: boolean;
+  /**
+   * Float offset into the flat buffers (a multiple of 64 floats = 256 bytes, the binding
+   * alignment). Decayed parameters come first; the layout is fixed the first time an offset or
+   * the store's size is read, and no parameter can be added after that. A buffer's offset
+   * indexes bufferStore.
+   */
+  readonly offset: number;
 }
 
 const ALIGN = 64;
 const padded = (shape: readonly number[]) => Math.ceil(numel(shape) / ALIGN) * ALIGN;
 
 /**
+ * The AdamW convention: weight decay for the tensors that multiply an input (conv kernels and
+ * linear weights, 2-D and up), none for biases and normalisation scales and shifts (1-D), so
+ * decay does not pull a layer's offsets or its normalisation towards zero.
+ */
+export const decays = (name: string, shape: readonly number[]): boolean => shape.length >= 2 && !name.endsWith('.bias');
+
+/**
  * All parameters in one flat weight buffer, with matching flat buffers for gradients and two
- * optimizer slots, so an optimizer step is one dispatch and zeroing gradients is one clear.
- * Buffers (batchnorm's running statistics) live in a flat buffer of their own: state the forward
- * updates, never a gradient, the optimizer or weight decay. On the host the model's state is one
- * array: every parameter (`size` floats, as in the weight buffer), then every buffer (`bufferSize`).
+ * optimizer slots, so an optimizer step is one dispatch. The decayed parameters fill
+ * [0, decayEnd), so that step decays a prefix and nothing else. Buffers (batchnorm's running
+ * statistics) live in a flat buffer of their own: state the forward updates, never a gradient,
+ * the optimizer or weight decay. On the host the model's state is one array: every parameter
+ * (`size` floats, as in the weight buffer), then every buffer (`bufferSize`).
  */
 export class ParamStore {
   readonly params: Param[] = [];
-  /** Their offsets index bufferStore, not the weights. */
   readonly buffers: Param[] = [];
-  size = 0;
   bufferSize = 0;
   weights: GPUBuffer | null = null;
   grads: GPUBuffer | null = null;
   slots: GPUBuffer[] = [];
   bufferStore: GPUBuffer | null = null;
+  private offsets: Map<Param, number> | null = null;
+  private total = 0;
+  private decayed = 0;
 
   add(name: string, shape: readonly number[], init: Init): Param {
-    const p = this.entry(name, shape, init, this.size);
-    this.size += padded(shape);
+    if (this.offsets) throw new Error(`ParamStore: cannot add ${name} once the layout is fixed (an offset or the size was read)`);
+    this.checkName(name);
+    const layout = () => this.layout();
+    const p: Param = { name, shape, init, decay: decays(name, shape), get offset() { return layout().get(p)!; } };
     this.params.push(p);
     return p;
   }
 
   /** A named tensor of model state that is not trained (e.g. a running mean). */
   addBuffer(name: string, shape: readonly number[], init: Init & { kind: 'zeros' | 'ones' }): Param {
-    const b = this.entry(name, shape, init, this.bufferSize);
+    if (this.weights) throw new Error('ParamStore: cannot add buffers after materialize()');
+    this.checkName(name);
+    const b: Param = { name, shape, init, decay: false, offset: this.bufferSize };
     this.bufferSize += padded(shape);
     this.buffers.push(b);
     return b;
   }
 
-  private entry(name: string, shape: readonly number[], init: Init, offset: number): Param {
-    if (this.weights) throw new Error('ParamStore: cannot add parameters or buffers after materialize()');
+  private checkName(name: string): void {
     if ([...this.params, ...this.buffers].some((p) => p.name === name)) throw new Error(`duplicate parameter name ${name}`);
-    return { name, shape, init, offset };
+  }
+
+  private layout(): Map<Param, number> {
+    if (this.offsets) return this.offsets;
+    const offsets = new Map<Param, number>();
+    let at = 0;
+    for (const decay of [true, false]) {
+      for (const p of this.params) if (p.decay === decay) { offsets.set(p, at); at += padded(p.shape); }
+      if (decay) this.decayed = at;
+    }
+    this.total = at;
+    this.offsets = offsets;
+    return offsets;
+  }
+
+  /** Floats in each flat parameter buffer. */
+  get size(): number {
+    this.layout();
+    return this.total;
+  }
+
+  /** The decayed parameters are [0, decayEnd) of the flat buffers. */
+  get decayEnd(): number {
+    this.layout();
+    return this.decayed;
   }
 
   /** Floats in the host-side state: parameters, then buffers. */

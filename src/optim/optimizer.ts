@@ -14,7 +14,11 @@ export interface OptimizerConfig {
   eps?: number;
 }
 
-/** One dispatch updates every parameter; `prepare` rewrites its lr (and Adam's step t, 1-based) by name. */
+/**
+ * One dispatch updates every parameter and zeroes its gradient (the next backward accumulates
+ * from zero: no clear pass); weight decay skips biases and normalisation parameters (the store
+ * keeps them past decayEnd). `prepare` rewrites its lr (and Adam's step t, 1-based) by name.
+ */
 export interface Optimizer {
   config: OptimizerConfig;
   dispatch: KernelDispatch;
@@ -24,14 +28,15 @@ export interface Optimizer {
 export async function createOptimizer(ctx: GpuContext, store: ParamStore, config: OptimizerConfig): Promise<Optimizer> {
   const w = store.flat(store.weights), g = store.flat(store.grads);
   const [s0, s1] = store.slots.map((b) => store.flat(b));
+  const decayEnd = store.decayEnd, fused = { clearGrad: true };
   if (config.type === 'sgd') {
-    const h = { lr: config.lr, momentum: config.momentum ?? 0.9, weightDecay: config.weightDecay ?? 0, nesterov: config.nesterov };
-    const dispatch = await sgdStep(ctx, w, g, s0, h);
+    const h = { lr: config.lr, momentum: config.momentum ?? 0.9, weightDecay: config.weightDecay ?? 0, nesterov: config.nesterov, decayEnd };
+    const dispatch = await sgdStep(ctx, w, g, s0, h, fused);
     return { config, dispatch, prepare: (_t, lr) => sgdSetLr(dispatch, lr) };
   }
   if (config.type === 'adam' || config.type === 'adamw') {
-    const h = { lr: config.lr, beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay ?? 0, decoupled: config.type === 'adamw' };
-    const dispatch = await adamStep(ctx, w, g, s0, s1, h, 1);
+    const h = { lr: config.lr, beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay ?? 0, decoupled: config.type === 'adamw', decayEnd };
+    const dispatch = await adamStep(ctx, w, g, s0, s1, h, 1, fused);
     return { config, dispatch, prepare: (t, lr) => adamSetStep(dispatch, h, t, lr) };
   }
   throw new Error(`unknown optimizer '${(config as { type: string }).type}' (use sgd, adam or adamw)`);

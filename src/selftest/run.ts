@@ -4,7 +4,8 @@
 // benchmark page both call runSelftest with a line printer.
 import type { GpuContext } from '../gpu/context.js';
 import { FAMILIES } from '../kernels/registry.js';
-import { PRESETS, type ModelSpec } from '../nn/model.js';
+import type { ModelSpec } from '../nn/model.js';
+import { PRESETS } from '../nn/presets.js';
 import { conv2dChecks } from '../kernels/conv2d/check.js';
 import { matmulChecks } from '../kernels/matmul/check.js';
 import { avgPool2dChecks, maxPool2dChecks } from '../kernels/pool2d/check.js';

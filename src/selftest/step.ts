@@ -4,6 +4,8 @@
 // absorbed ran nothing). Each group's reference takes the GPU's own input to it (and, backward,
 // the GPU's gradient of its output), so a near-tie that f32 and f64 break differently (a max-pool
 // winner, a ReLU at zero) cannot flip a comparison, and a wrong buffer between two groups still fails.
+// The optimizer zeroes each gradient it uses, so the step is built without it and the trainer's
+// optimizer dispatch (weight decay on weights, not biases) runs after the gradients are read.
 import type { Var } from '../autograd/graph.js';
 import { readTensor, type Tensor } from '../gpu/buffers.js';
 import { Sequential, type ModelSpec } from '../nn/model.js';
@@ -56,13 +58,15 @@ function gradOf(v: Var): Tensor | null {
 }
 
 /** smoothing: the loss's label smoothing (TrainStep's labelSmoothing). */
-export interface StepCheckOptions { batch: number; seed?: number; lr?: number; smoothing?: number }
+export interface StepCheckOptions { batch: number; seed?: number; lr?: number; weightDecay?: number; smoothing?: number }
 
 /** Builds, runs and checks one SGD training step of `spec` on seeded inputs in [-1, 1]. */
 export async function checkTrainStep(io: CaseIO, spec: ModelSpec, opts: StepCheckOptions): Promise<Failure[]> {
-  const { ctx } = io, B = opts.batch, seed = opts.seed ?? 1, lr = opts.lr ?? 0.1, smoothing = opts.smoothing ?? 0;
+  const { ctx } = io, B = opts.batch, seed = opts.seed ?? 1, lr = opts.lr ?? 0.1, wd = opts.weightDecay ?? 0.05, smoothing = opts.smoothing ?? 0;
   const model = new Sequential(spec), store = model.store;
   const init = store.initialValues(seed);
+  // Non-zero biases, so decaying them (which must not happen) would show.
+  for (const p of store.params.filter((q) => !q.decay)) init.set(io.rand([size(p.shape)], seed + 3).v, p.offset);
   store.materialize(ctx, init);
   io.own(store);
   const x = io.rand([B, ...spec.input], seed + 1);
@@ -78,17 +82,22 @@ export async function checkTrainStep(io: CaseIO, spec: ModelSpec, opts: StepChec
       return y;
     };
   }
-  const opt = await createOptimizer(ctx, store, { type: 'sgd', lr, momentum: 0 });
   // Not prepared: dropout i keeps the seed the build gave it, `seed + i` (src/nn/layers.ts).
-  const step = io.own(await TrainStep.build(ctx, model, x.t, io.upload(lv, [B]), opt, seed, [], { labelSmoothing: smoothing }));
+  const step = io.own(await TrainStep.build(ctx, model, x.t, io.upload(lv, [B]), null, seed, [], { labelSmoothing: smoothing }));
   step.run();
   const read = (t: Tensor | null) => (t ? readTensor(ctx.device, t) : Promise.resolve(null));
   const acts = await Promise.all(outs.map((v) => read(v.t)));
   const grads = await Promise.all(outs.map((v) => read(gradOf(v))));
   const inGrad = await read(gradOf(ins[0]));
   const flatGrad = await readTensor(ctx.device, store.flat(store.grads));
-  const after = await store.readState(ctx.device); // parameters, then buffers
+  const after = await store.readState(ctx.device); // parameters (not yet updated), then buffers
   const { lossSum, correct } = await step.readMetrics();
+  const opt = await createOptimizer(ctx, store, { type: 'sgd', lr, momentum: 0, weightDecay: wd });
+  io.own({ destroy: () => opt.dispatch.uniform.destroy() });
+  opt.prepare(1, lr);
+  await io.exec(opt.dispatch);
+  const weights = await readTensor(ctx.device, store.flat(store.weights));
+  const cleared = await readTensor(ctx.device, store.flat(store.grads));
 
   const out: Array<Failure | null> = [];
   const P = new Map(store.params.map((p) => [p.name, p.offset]));
@@ -136,10 +145,12 @@ export async function checkTrainStep(io: CaseIO, spec: ModelSpec, opts: StepChec
   out.push(close('mean loss', [lossSum], [sx.loss.reduce((s, v) => s + v, 0) / B], FWD.atol, FWD.rtol));
   out.push(close('logits gradient', grads[grads.length - 1]!, sx.dz, GRAD.atol, GRAD.rtol));
   out.push(equal('correct count', [correct], [argmaxRef(logits, B, K).filter((k, b) => k === lv[b]).length]));
-  // The update from the GPU's own gradients (plain SGD: w - lr*g); every buffer checked above.
+  // The update from the GPU's own gradients (SGD: w - lr*(g + wd*w), decay on weights only), which
+  // leaves every gradient zero for the next step's backward; every buffer checked above.
   for (const p of store.params) {
-    const want = sgdRef(slice(init, p.name), slice(flatGrad, p.name), new Float64Array(size(p.shape)), { lr }).w;
-    out.push(close(`updated ${p.name}`, slice(after, p.name), want, FWD.atol, FWD.rtol));
+    const want = sgdRef(slice(init, p.name), slice(flatGrad, p.name), new Float64Array(size(p.shape)), { lr, weightDecay: p.decay ? wd : 0 }).w;
+    out.push(close(`updated ${p.name}`, slice(weights, p.name), want, FWD.atol, FWD.rtol));
+    out.push(equal(`${p.name} gradient after the update`, slice(cleared, p.name), new Float32Array(size(p.shape))));
   }
   for (const b of store.buffers) if (!checked.has(b.name)) out.push({ what: b.name, message: 'a buffer no layer reference checks' });
   return failures(...out);

@@ -1,8 +1,8 @@
-import { checkShapes, Sequential, type ModelSpec } from '../nn/model.js';
+import { Sequential, type ModelSpec } from '../nn/model.js';
 import type { ParamStore } from '../nn/params.js';
 import type { OptimizerConfig } from '../optim/optimizer.js';
 import { decodeSafetensors, encodeSafetensors, FormatError, type NamedTensor } from './safetensors.js';
-import { checkSpec, isObject } from './spec_check.js';
+import { checkArchitecture, isObject } from '../nn/architecture.js';
 import { oneLine, quoted } from '../util/text.js';
 
 export const FORMAT = 'webgpu-cnn/1';
@@ -77,9 +77,7 @@ function header(bytes: Uint8Array, file: string) {
   if (metadata.architecture === undefined) throw new FormatError(`${file}: architecture missing from metadata`);
   let spec: ModelSpec;
   try {
-    spec = JSON.parse(metadata.architecture);
-    checkSpec(spec);
-    checkShapes(spec);
+    spec = checkArchitecture(JSON.parse(metadata.architecture));
   } catch (e) {
     throw new FormatError(`${file}: bad architecture in metadata (${oneLine(e)})`);
   }
@@ -115,6 +113,7 @@ function trainingState(md: Record<string, string>, file: string) {
   for (const k of ['momentum', 'weightDecay', 'beta1', 'beta2', 'eps']) {
     if (opt[k] !== undefined && !(typeof opt[k] === 'number' && Number.isFinite(opt[k]))) fail(`optimizer ${k} ${quoted(opt[k])} in metadata is not a number`);
   }
+  if (opt.eps !== undefined && !((opt.eps as number) > 0)) fail(`optimizer eps ${quoted(opt.eps)} in metadata is not a number > 0 (Adam divides by it)`);
   if (opt.nesterov !== undefined && typeof opt.nesterov !== 'boolean') fail(`optimizer nesterov ${quoted(opt.nesterov)} in metadata is not true or false`);
   return { optimizer: opt as unknown as OptimizerConfig, epoch: count('epoch'), step: count('step'), config: json('config', 'training config', '{}') };
 }

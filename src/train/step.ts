@@ -29,7 +29,6 @@ export class TrainStep {
     private readonly correctAcc: Tensor,
     private readonly state: ForwardState,
     private readonly optimizer: Optimizer | null,
-    private readonly grads: GPUBuffer | null,
     private readonly readback: Readback,
   ) {}
 
@@ -41,7 +40,11 @@ export class TrainStep {
     await trainingLoss(g, logits, labels, { loss: lossAcc, correct: correctAcc }, opts.labelSmoothing ?? 0);
     await g.backward(logits);
     const list = [...pre, ...g.forward, ...g.backwardList, ...(optimizer ? [optimizer.dispatch] : [])];
-    const step = new TrainStep(ctx, g, list, logits.t, lossAcc, correctAcc, state, optimizer, model.store.grads, new Readback(ctx.device, [lossAcc, correctAcc]));
+    const step = new TrainStep(ctx, g, list, logits.t, lossAcc, correctAcc, state, optimizer, new Readback(ctx.device, [lossAcc, correctAcc]));
+    // The one clear of the gradients: after it, the optimizer zeroes each gradient it reads.
+    const enc = ctx.device.createCommandEncoder();
+    enc.clearBuffer(model.store.flat(model.store.grads).buffer);
+    ctx.queue.submit([enc.finish()]);
     step.resetMetrics();
     return step;
   }
@@ -53,9 +56,11 @@ export class TrainStep {
     this.optimizer?.prepare(t, lr);
   }
 
-  /** Encodes the step into `enc`: one gradient clear, then every dispatch. */
+  /**
+   * Encodes the step into `enc`: every dispatch, no clear (the optimizer zeroes the gradients it
+   * has used; without an optimizer they accumulate over runs).
+   */
   encode(enc: GPUCommandEncoder): void {
-    if (this.grads) enc.clearBuffer(this.grads);
     encodeDispatches(this.ctx, enc, this.dispatches);
   }
 

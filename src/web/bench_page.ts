@@ -5,7 +5,8 @@ import type { GpuContext } from '../gpu/context.js';
 import { BENCH_SIZES, checkSize, type BenchSize } from '../kernels/bench_cases.js';
 import { benchKernels, type KernelResult } from '../kernels/bench.js';
 import { formatCeilings, measureCeilings, type Ceilings } from '../kernels/ceiling.js';
-import { PRESETS } from '../nn/model.js';
+import { PRESETS } from '../nn/presets.js';
+import type { ModelSpec } from '../nn/model.js';
 import { SelectionPolicy, type SelectionConfig } from '../kernels/select.js';
 import { chromeTrace, profileStep, wallClock, type StepProfile, type WallClock } from '../train/profile.js';
 import { ENGINE_VERSION } from '../version.js';
@@ -15,7 +16,9 @@ import { peerTable, runPeer, type PeerRun } from './bench_peer.js';
 import { roofline, type RoofPoint } from './roofline.js';
 import { timeline } from './timeline.js';
 
-export interface BenchRequest { size: BenchSize; reps: number; model: string; batch: number; steps: number }
+/** A preset's name, or with `spec` the architecture itself (the runner sends a file's). */
+type ModelRef = { model: string; spec?: ModelSpec };
+export interface BenchRequest extends ModelRef { size: BenchSize; reps: number; batch: number; steps: number }
 export interface BenchReport { adapter: string; userAgent: string; size: BenchSize; ceilings: Ceilings; kernels: KernelResult[]; dropped: number; step: StepProfile }
 
 let plain: GpuContext | null = null;
@@ -42,11 +45,15 @@ function formRequest(): BenchRequest {
   return { size: checkSize({ N, C, H, W, K, k, M, Kd, Nm, n }), reps: Number(f.get('reps')), model: String(f.get('model')), batch: Number(f.get('batch')), steps: Number(f.get('steps')) };
 }
 
-async function stepProfile(ctx: GpuContext, model: string, batch: number, steps: number): Promise<StepProfile> {
-  const spec = PRESETS[model];
-  if (!spec) throw new Error(`unknown model '${model}' (presets: ${Object.keys(PRESETS).join(', ')})`);
-  const p = await profileStep(ctx, spec, batch, steps);
-  p.wall = await wall(ctx, model, batch, steps);
+function specOf(r: ModelRef): ModelSpec {
+  const spec = r.spec ?? PRESETS[r.model];
+  if (!spec) throw new Error(`unknown model '${r.model}' (presets: ${Object.keys(PRESETS).join(', ')})`);
+  return spec;
+}
+
+async function stepProfile(ctx: GpuContext, r: ModelRef, batch: number, steps: number): Promise<StepProfile> {
+  const p = await profileStep(ctx, specOf(r), batch, steps);
+  p.wall = await wall(ctx, r, batch, steps);
   return p;
 }
 
@@ -104,7 +111,7 @@ export async function runBench(ctx: GpuContext, req: BenchRequest): Promise<Benc
     },
   });
   setStatus(`profiling a ${req.model} training step...`);
-  const step = await stepProfile(ctx, req.model, req.batch, req.steps);
+  const step = await stepProfile(ctx, req, req.batch, req.steps);
   showStep(step);
   $('quant').textContent = step.quantumNs >= 1000
     ? `Timestamps here are quantised to ${step.quantumNs / 1000} µs (Chrome does this unless WebGPU developer features are on); short kernels read as 0 or one quantum.`
@@ -118,15 +125,14 @@ export async function runBench(ctx: GpuContext, req: BenchRequest): Promise<Benc
 }
 
 /** Whole training steps on a context without a profiler: what training gets. */
-async function wall(ctx: GpuContext, model: string, batch: number, steps: number): Promise<WallClock> {
-  const spec = PRESETS[model];
-  if (!spec) throw new Error(`unknown model '${model}'`);
+async function wall(ctx: GpuContext, r: ModelRef, batch: number, steps: number): Promise<WallClock> {
+  const spec = specOf(r);
   plain ??= await createBrowserContext({ selection: ctx.select }); // the profiled run's choices
   return wallClock(plain, spec, batch, steps);
 }
 
 async function peer(ctx: GpuContext, r: { model: string; batch: number; steps: number; backends: string[] }): Promise<PeerRun> {
-  lastPeer = await runPeer(r, () => wall(ctx, r.model, r.batch, r.steps), (m) => setStatus(m));
+  lastPeer = await runPeer(r, () => wall(ctx, r, r.batch, r.steps), (m) => setStatus(m));
   $('peer').replaceChildren(peerTable(lastPeer));
   $<HTMLButtonElement>('json').disabled = false;
   setStatus(`done: ours and TF.js ${r.backends.join(', ')} on ${r.model}, batch ${r.batch}`);
@@ -168,13 +174,13 @@ async function main(): Promise<void> {
   w.cnn = {
     // The headless runner sends --kernels/--autotune as `selection`.
     bench: (r: BenchRequest & { selection?: SelectionConfig }) => { ctx.select.configure(r.selection ?? {}); return runBench(ctx, { ...r, size: checkSize(r.size) }); },
-    profile: async (r: { model: string; batch: number; steps: number; selection?: SelectionConfig }) => {
+    profile: async (r: ModelRef & { batch: number; steps: number; selection?: SelectionConfig }) => {
       ctx.select.configure(r.selection ?? {});
-      const p = await stepProfile(ctx, r.model, r.batch, r.steps);
+      const p = await stepProfile(ctx, r, r.batch, r.steps);
       showStep(p);
       return p;
     },
-    wall: async (r: { model: string; batch: number; steps: number }) => ({ adapter: ctx.describe(), ...(await wall(ctx, r.model, r.batch, r.steps)) }),
+    wall: async (r: ModelRef & { batch: number; steps: number }) => ({ adapter: ctx.describe(), ...(await wall(ctx, r, r.batch, r.steps)) }),
     peer: (r: { model: string; batch: number; steps: number; backends: string[] }) => peer(ctx, r),
     report: () => exportReport(ctx),
     selftest: (filter?: string[]) => validate(filter),

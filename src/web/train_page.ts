@@ -79,9 +79,11 @@ export async function runTraining(ctx: GpuContext, o: PageTrainOptions, picked: 
     setStatus(`epoch ${p.epoch}/${p.epochs} step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} acc ${(100 * p.acc).toFixed(1)}% ${Math.round(p.imagesPerSec)} img/s`);
     void report({ type: 'progress', p });
   };
-  const { model, results } = await train(ctx, split, o.cfg, {
+  const { model, results, reached } = await train(ctx, split, o.cfg, {
     onReady: (versions) => { $('versions').textContent = versions; void report({ type: 'versions', versions }); },
     onProgress,
+    onSetup: (t) => { void report({ type: 'setup', t }); },
+    onEval: (p) => { void report({ type: 'eval', p }); },
     onEpoch: async (r, snapshot) => {
       const c = await snapshot();
       const m = new Sequential(c.spec);
@@ -93,6 +95,7 @@ export async function runTraining(ctx: GpuContext, o: PageTrainOptions, picked: 
       await saveLastModel(modelBytes, lastModel.name).catch(() => undefined);
     },
   }, resume);
+  await report({ type: 'done', reached });
   await showFilters(ctx, model);
   const testDs = new GpuDataset(ctx, split.test);
   const e = await evaluate(ctx, model, testDs);

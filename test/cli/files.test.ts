@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { PNG } from 'pngjs';
 import { encodeCheckpoint, encodeModel } from '../../src/train/model_file.js';
 import { decodeSafetensors, encodeSafetensors } from '../../src/train/safetensors.js';
-import { PRESETS, Sequential } from '../../src/nn/model.js';
+import { Sequential } from '../../src/nn/model.js';
+import { PRESETS } from '../../src/nn/presets.js';
 
 const CLI = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'cnn-files-'));

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodeSafetensors } from '../../src/train/safetensors.js';
 import { decodeCheckpoint, encodeCheckpoint, encodeModel } from '../../src/train/model_file.js';
-import { PRESETS, Sequential } from '../../src/nn/model.js';
+import { Sequential } from '../../src/nn/model.js';
+import { PRESETS } from '../../src/nn/presets.js';
 
 const CLI = resolve('dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'cnn-safety-'));

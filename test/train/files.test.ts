@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decodeSafetensors, encodeSafetensors, FormatError } from '../../src/train/safetensors.js';
 import { TINY } from '../helpers/samples.js';
 import { decodeCheckpoint, decodeModel, encodeCheckpoint, encodeModel } from '../../src/train/model_file.js';
-import { PRESETS, Sequential } from '../../src/nn/model.js';
+import { Sequential } from '../../src/nn/model.js';
+import { PRESETS } from '../../src/nn/presets.js';
 import { lrAt } from '../../src/optim/schedule.js';
 import { parseArgs } from '../../src/cli/args.js';
 
@@ -71,7 +72,7 @@ describe('model files a user may get wrong', () => {
 
   it('names an unknown layer type or a missing layer field in the architecture', () => {
     const arch = (edit: (s: any) => void) => withMeta(encodeModel(TINY, m.store, w), (md) => { const s = JSON.parse(md.architecture); edit(s); md.architecture = JSON.stringify(s); });
-    expect(message(() => decodeModel(arch((s) => { s.layers[1].type = 'gelu'; }), 'a.st'))).toBe('a.st: bad architecture in metadata (layer 1: unknown type "gelu" (known: conv2d, linear, maxpool2d, avgpool2d, relu, flatten, dropout, batchnorm2d, batchnorm1d, globalavgpool2d))');
+    expect(message(() => decodeModel(arch((s) => { s.layers[1].type = 'gelu'; }), 'a.st'))).toBe('a.st: bad architecture in metadata (layer 1 (gelu): unknown layer type gelu)');
     expect(message(() => decodeModel(arch((s) => { delete s.layers[0].kernel; }), 'a.st'))).toBe('a.st: bad architecture in metadata (layer 0 (conv2d): kernel is missing)');
     expect(message(() => decodeModel(arch((s) => { s.layers[4].rate = 'x\ny'; }), 'a.st'))).toBe('a.st: bad architecture in metadata (layer 4 (dropout): rate "x\\ny" is not a number in [0, 1))');
     expect(message(() => decodeModel(withMeta(encodeModel(TINY, m.store, w), (md) => { md.architecture = '{"name":'; }), 'a.st'))).toMatch(/^a\.st: bad architecture in metadata \([^\n]+\)$/);
@@ -84,6 +85,7 @@ describe('model files a user may get wrong', () => {
       [(md) => { md.optimizer = '[1]'; }, 'c: optimizer settings in metadata is not a JSON object'],
       [(md) => { md.optimizer = '{"type":"lion","lr":1}'; }, 'c: unknown optimizer "lion" in metadata (expected sgd, adam, adamw)'],
       [(md) => { md.optimizer = '{"type":"sgd","lr":-1}'; }, 'c: optimizer learning rate -1 in metadata is not a positive number'],
+      [(md) => { md.optimizer = '{"type":"adam","lr":1,"eps":0}'; }, 'c: optimizer eps 0 in metadata is not a number > 0 (Adam divides by it)'],
       [(md) => { md.config = 'nope'; }, 'c: corrupt training config in metadata (not valid JSON)'],
       [(md) => { md.epoch = 'abc'; }, 'c: epoch "abc" in metadata is not a non-negative integer'],
       [(md) => { md.epoch = '-1'; }, 'c: epoch "-1" in metadata is not a non-negative integer'],
@@ -120,6 +122,22 @@ describe('learning-rate schedules', () => {
     expect(lrAt(1, { kind: 'cosine', floor: 0.1 }, 100, 100, 10)).toBeCloseTo(0.1);
     expect(lrAt(1, { kind: 'step', gamma: 0.5, every: 2 }, 45, 100, 10)).toBeCloseTo(0.25);
     expect(lrAt(1, { kind: 'constant', warmup: 4 }, 1, 100, 10)).toBeCloseTo(0.5);
+  });
+
+  it('onecycle rises from base/25 to base over 30% of the run, then falls to base*4e-6 at the last step', () => {
+    const at = (step: number, s = {}) => lrAt(0.01, { kind: 'onecycle', ...s }, step, 100, 10);
+    expect(at(0)).toBeCloseTo(0.0004, 10);
+    expect(at(15)).toBeCloseTo((0.0004 + 0.01) / 2, 10); // half-way up a cosine: the mean
+    expect(at(30)).toBeCloseTo(0.01, 10);
+    expect(at(30 + 69 / 2)).toBeCloseTo((0.01 + 4e-8) / 2, 10);
+    expect(at(99)).toBeCloseTo(4e-8, 12);
+    const lrs = Array.from({ length: 100 }, (_, i) => at(i));
+    expect(lrs.slice(0, 31).every((v, i) => i === 0 || v > lrs[i - 1])).toBe(true);
+    expect(lrs.slice(30).every((v, i) => i === 0 || v < lrs[29 + i])).toBe(true);
+    // --warmup sets the rise; start and floor the ends.
+    expect(at(10, { warmup: 10 })).toBeCloseTo(0.01, 10);
+    expect(at(0, { start: 0.1 })).toBeCloseTo(0.001, 10);
+    expect(at(99, { floor: 0.01 })).toBeCloseTo(1e-4, 10);
   });
 });
 

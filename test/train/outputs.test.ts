@@ -10,7 +10,8 @@ import { writeAtomic, WriteError, type WriteFs } from '../../src/data/mnist.js';
 import { EpochSaver, readModelState, reconcile } from '../../src/cli/saver.js';
 import { checkOutput, checkOutputs, cleanStaleTemps } from '../../src/cli/outputs.js';
 import { decodeCheckpoint, encodeCheckpoint, encodeModel } from '../../src/train/model_file.js';
-import { PRESETS, Sequential } from '../../src/nn/model.js';
+import { Sequential } from '../../src/nn/model.js';
+import { PRESETS } from '../../src/nn/presets.js';
 import { intFlag, numFlag, parseArgs } from '../../src/cli/args.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'cnn-out-'));

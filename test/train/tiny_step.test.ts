@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Sequential, type ModelSpec } from '../../src/nn/model.js';
 import { checkTrainStep, executionGroups } from '../../src/selftest/step.js';
 import { BN_STEP_SPEC } from '../../src/selftest/run.js';
-import { PRESETS } from '../../src/nn/model.js';
+import { PRESETS } from '../../src/nn/presets.js';
 import { CaseIO } from '../../src/selftest/io.js';
 import { formatFailures } from '../../src/selftest/compare.js';
 import { Graph, Var } from '../../src/autograd/graph.js';
@@ -69,6 +69,16 @@ describe('training step vs float64 references', () => {
     expect(spans(executionGroups(B, bran)).slice(0, 3)).toEqual(['0-0', '1-1', '2-3b']);
     expect(spans(executionGroups(L, L.map(() => true)))).toHaveLength(L.length);
     expect(() => executionGroups(B, B.map((_l, i) => i !== 6))).toThrow('layer 6 (relu) ran nothing, and no layer beside it applies its ReLU');
+  });
+
+  it('the store keeps the decayed parameters (conv and linear weights) first, biases after decayEnd', () => {
+    const store = new Sequential(spec).store;
+    expect(store.params.map((p) => `${p.name} ${p.decay}`)).toEqual(['0.conv2d.weight true', '0.conv2d.bias false', '4.linear.weight true',
+      '4.linear.bias false', '6.linear.weight true', '6.linear.bias false']);
+    // 81, 135 and 20 weights, each from a 64-float boundary; then the biases.
+    expect(store.params.map((p) => p.offset)).toEqual([0, 384, 128, 448, 320, 512]);
+    expect([store.decayEnd, store.size]).toEqual([384, 576]);
+    expect(() => store.add('late', [2], { kind: 'zeros' })).toThrow('ParamStore: cannot add late once the layout is fixed (an offset or the size was read)');
   });
 
   it('accumulates gradients where one tensor feeds two branches', async () => {

@@ -1,4 +1,5 @@
 // Float64 reference for the optim family, straight from the update rules (PyTorch's conventions).
+// Weight decay applies to elements [0, h.decayEnd) only (default: all).
 import type { AdamHyper, SgdHyper } from './family.js';
 
 type Arr = ArrayLike<number>;
@@ -7,7 +8,7 @@ export function sgdRef(w: Arr, g: Arr, vel: Arr, h: SgdHyper): { w: Float64Array
   const mu = h.momentum ?? 0, wd = h.weightDecay ?? 0;
   const W = Float64Array.from(w), V = Float64Array.from(vel);
   for (let i = 0; i < W.length; i++) {
-    const gi = g[i] + wd * W[i];
+    const gi = g[i] + (i < (h.decayEnd ?? W.length) ? wd : 0) * W[i];
     V[i] = mu * V[i] + gi;
     W[i] -= h.lr * (h.nesterov ? gi + mu * V[i] : V[i]);
   }
@@ -19,8 +20,9 @@ export function adamRef(w: Arr, g: Arr, m: Arr, v: Arr, h: AdamHyper, t: number)
   const W = Float64Array.from(w), M = Float64Array.from(m), V = Float64Array.from(v);
   for (let i = 0; i < W.length; i++) {
     let gi = g[i];
-    if (h.decoupled) W[i] *= 1 - h.lr * wd;
-    else gi += wd * W[i];
+    const wdi = i < (h.decayEnd ?? W.length) ? wd : 0;
+    if (h.decoupled) W[i] *= 1 - h.lr * wdi;
+    else gi += wdi * W[i];
     M[i] = b1 * M[i] + (1 - b1) * gi;
     V[i] = b2 * V[i] + (1 - b2) * gi * gi;
     const mhat = M[i] / (1 - b1 ** t), vhat = V[i] / (1 - b2 ** t);

@@ -1,0 +1,26 @@
+// The built-in models, each an architecture file (src/nn/presets/*.json) in the form `--model
+// file.json` takes and model files carry, checked by the same code at load.
+import { checkArchitecture } from './architecture.js';
+import type { ModelSpec } from './model.js';
+import lenet from './presets/lenet.json';
+import cnn from './presets/cnn.json';
+import keras from './presets/keras.json';
+import fast from './presets/fast.json';
+
+const check = (name: string, v: unknown): ModelSpec => {
+  try {
+    return checkArchitecture(v);
+  } catch (e) {
+    throw new Error(`preset ${name} (src/nn/presets/${name}.json): ${(e as Error).message}`);
+  }
+};
+
+/**
+ * lenet: LeNet-5 as in the benchmarks (conv 6@5x5 same, pool, conv 16@5x5, pool, dense 120, 84, 10).
+ * cnn: the default on a GPU, two blocks of two 3x3 convs, dropout before the classifier; >= 99.5% with augmentation.
+ * keras: the Keras MNIST example CNN (benchmarks).
+ * fast: after tuomaso/train_mnist_fast (conv 24@5x5, pool, conv 32@3x3, pool, dense 256): >= 99% in one epoch.
+ */
+export const PRESETS: Readonly<Record<string, ModelSpec>> = Object.fromEntries(
+  Object.entries({ lenet, cnn, keras, fast }).map(([name, v]) => [name, check(name, v)]),
+);
