@@ -91,7 +91,7 @@ describe('batchnorm and global average pooling layers', () => {
     expect(fails(edit((d) => { d.tensors['6.batchnorm1d.running_var'].data[2] = -0.5; }))).toBe('bn.st: tensor 6.batchnorm1d.running_var holds the negative variance -0.5 at index 2 (a corrupt file)');
     const arch = (layer: object) => edit((d) => { const s = JSON.parse(d.metadata.architecture); s.layers[1] = { ...s.layers[1], ...layer }; d.metadata.architecture = JSON.stringify(s); });
     expect(fails(arch({ momentum: 2 }))).toBe('bn.st: bad architecture in metadata (layer 1 (batchnorm2d): momentum 2 is not a number in [0, 1])');
-    expect(fails(arch({ eps: 0 }))).toBe('bn.st: bad architecture in metadata (layer 1 (batchnorm2d): eps 0 is not a positive number)');
+    expect(fails(arch({ eps: 0 }))).toBe('bn.st: bad architecture in metadata (layer 1 (batchnorm2d): eps 0 is not a finite number > 0)');
     expect(fails(arch({ channels: 2.5 }))).toBe('bn.st: bad architecture in metadata (layer 1 (batchnorm2d): channels 2.5 is not a positive integer)');
     expect(fails(arch({ channels: 3 }))).toBe('bn.st: bad architecture in metadata (layer 1 (batchnorm2d): has 3 channels, but the layer before gives 4)');
   });

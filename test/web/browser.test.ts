@@ -153,7 +153,8 @@ describe('pages in headless Chromium', () => {
     await page.locator('#timeline').screenshot({ path: join(SHOTS, 'bench-timeline.png') });
     await page.locator('#peer-section').screenshot({ path: join(SHOTS, 'bench-peer.png') });
     const [trace] = await Promise.all([page.waitForEvent('download'), page.click('#trace')]);
-    expect(JSON.parse(readFileSync((await trace.path())!, 'utf8')).traceEvents.length).toBeGreaterThan(30);
+    // A span per dispatch of the profiled step, plus the trace's metadata events.
+    expect(JSON.parse(readFileSync((await trace.path())!, 'utf8')).traceEvents.length).toBeGreaterThan(report.step.spans.length);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -241,7 +242,7 @@ describe('headless runtime and the draw page', () => {
       const r = cli('profile', '--runtime', runtime, '--model', 'lenet', '--batch', '8', '--steps', '2', '--trace', trace, '--autotune', 'off');
       expect(r.code, r.err).toBe(0);
       expect(r.out).toMatch(/\| kernel \| calls\/step \| median µs\/step \| GFLOP\/s \| GB\/s \| % of step \|/);
-      for (const k of ['conv2d.fwd.v4', 'conv2d.bwd_input.v4', 'conv2d.bwd_weight.v4', 'matmul.v5', 'softmax_xent.step.v2', 'optim.adam.v1']) expect(r.out).toMatch(new RegExp(`^\\| ${k.replace(/\./g, '\\.')} \\| \\d+ \\| \\d+ \\|`, 'm'));
+      for (const k of ['conv2d.fwd.v4', 'conv2d.bwd_input.v4', 'conv2d.bwd_weight.v4', 'matmul.v5', 'softmax_xent.step.v2', 'optim.adam.v2']) expect(r.out).toMatch(new RegExp(`^\\| ${k.replace(/\./g, '\\.')} \\| \\d+ \\| \\d+ \\|`, 'm'));
       expect(r.out).toMatch(/^kernels: .*conv2d v4 \(built-in order\).*matmul v5 \(built-in order\).* \[autotune off\]$/m);
       expect(r.out).toMatch(/wall clock: [\d.]+ ms\/step, \d+ images\/s; CPU encode\+submit [\d.]+ ms\/step; 20 dispatches in 1 command buffer/);
       const t = JSON.parse(readFileSync(trace, 'utf8'));
