@@ -51,7 +51,7 @@ describe('architectures', () => {
   it('the presets are architecture files that pass the same check, fast among them', () => {
     expect(Object.keys(PRESETS)).toEqual(['lenet', 'cnn', 'keras', 'fast', 'bncnn']);
     for (const [name, spec] of Object.entries(PRESETS)) expect(spec.name).toBe(name);
-    // tuomaso/train_mnist_fast: conv 24@5x5, pool, conv 32@3x3, pool (32 x 5 x 5 = 800), dense 256, 10.
-    expect(layerShapes(PRESETS.fast).map((s) => s.join('x'))).toEqual(['24x24x24', '24x24x24', '24x12x12', '32x10x10', '32x10x10', '32x5x5', '800', '256', '256', '10']);
+    // tuomaso/train_mnist_fast: conv 24@5x5, pool, relu, conv 32@3x3, pool, relu (32 x 5 x 5 = 800), dense 256, 10.
+    expect(layerShapes(PRESETS.fast).map((s) => s.join('x'))).toEqual(['24x24x24', '24x12x12', '24x12x12', '32x10x10', '32x5x5', '32x5x5', '800', '256', '256', '10']);
   });
 });
