@@ -8,7 +8,7 @@ const EXIT_TEXT = `exit codes: 0 done; 1 bad input or data (a missing, corrupt o
   5 selftest: a kernel or training step disagrees with its float64 reference`;
 
 const COMMANDS: Record<string, string> = {
-  train: `  train     --model cnn|lenet|keras|fast|net.json --epochs N --batch N --lr X --optimizer adam|adamw|sgd
+  train: `  train     --model cnn|lenet|keras|fast|bncnn|net.json --epochs N --batch N --lr X --optimizer adam|adamw|sgd
             --momentum X --weight-decay X --schedule cosine|onecycle|step|constant --warmup N --seed N
             --augment[=false] --label-smoothing X --target-acc PCT --eval-every N --dataset mnist|fashion
             --train-limit N --test-limit N --out model.safetensors --checkpoint file --resume --log-every N

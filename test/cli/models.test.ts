@@ -65,7 +65,7 @@ describe('--model file.json: a bad file is one line naming it, the layer and wha
     expect(r.errors.join('\n')).toMatch(/^error: cut\.json: not JSON \([^\n]+\)$/);
     const u = cli('train', '--model', 'lenett');
     expect(u.code).toBe(2);
-    expect(u.errors.join('\n')).toBe("error: unknown model 'lenett' (presets: lenet, cnn, keras, fast; or an architecture file, name.json)");
+    expect(u.errors.join('\n')).toBe("error: unknown model 'lenett' (presets: lenet, cnn, keras, fast, bncnn; or an architecture file, name.json)");
   });
 
   it('rejects bad --target-acc and --eval-every values (exit 2)', () => {
