@@ -10,7 +10,7 @@ describe('GPU context', () => {
   it('names its adapter and requests timestamp-query when offered', async () => {
     const ctx = await nodeContext({ profile: true });
     try {
-      expect(ctx.describe()).toMatch(/\[(native|swiftshader-fallback)\]$/);
+      expect(ctx.describe()).toMatch(/\[(native|swiftshader-fallback)\](, robustness on)?$/);
       console.log(`adapter: ${ctx.describe()}`);
       if (ctx.adapter.source === 'swiftshader-fallback') expect(ctx.adapter.description + ctx.adapter.architecture).toMatch(/swiftshader/i);
       expect(ctx.hasTimestamps).toBe(ctx.device.features.has('timestamp-query'));
