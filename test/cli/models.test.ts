@@ -95,6 +95,12 @@ describe('training from a file and to a target (MNIST subsets, SwiftShader)', ()
     const acc = Number(/^accuracy ([\d.]+)% on 300 test images/m.exec(e.out)?.[1]);
     console.log(`net.json, 2,048 images x 1 epoch: ${acc}% on 300 test images`);
     expect(acc).toBeGreaterThan(50); // chance is 10%
+    // --resume takes the architecture from the checkpoint; --model must then name the same one.
+    const ck = ['train', '--resume', '--checkpoint', 'net.ckpt.safetensors', '--out', 'net.safetensors'];
+    expect(cli(...ck, '--model', 'net.json').out).toMatch(/^nothing to do: the checkpoint is already at epoch 1 of 1$/m);
+    const other = cli(...ck, '--model', 'lenet', '--epochs', '2');
+    expect(other.code).toBe(2);
+    expect(other.errors.join('\n')).toBe("error: --model lenet does not match the checkpoint's net");
   });
 
   it('fast with --target-acc: evaluates every N steps, stops when reached, prints time to accuracy, saves that model', () => {
