@@ -4,21 +4,29 @@
 # writes into OUT: summary.txt, adapter.json and results.tar.gz (every step's log, bench JSON,
 # step traces, the autotune cache, torch.json).
 #
-# Usage: run.sh [OUT] [--quick] [--only STEPS] [--target-acc N]
+# Usage: run.sh [OUT] [--quick] [--only STEPS] [--target-acc N] [--budget S] [--train "ARGS"]...
 #   OUT           the results folder (default: $OUT)
 #   --quick       small batches, few steps, MNIST subsets: the whole run in minutes on a CPU adapter
 #   --only        a comma list of: adapter,selftest,kernels,profile,bench,train,torch (default: all)
 #   --target-acc  the accuracy the default model trains to, when train has --target-acc (default 99)
+#   --budget      seconds for the whole run: each step's limit shrinks to what is left, so the
+#                 summary is written before a caller's own limit (the device tool's 10 minutes) ends
+#   --train       `train` arguments for one training step (repeatable); given, they replace the
+#                 train step's lenet and default runs (each gets its own log, train-1, train-2, ...)
 # Exit 0 when every step that ran passed, 1 otherwise; the results are written either way.
 set -uo pipefail
 KIT=$(cd "$(dirname "$0")" && pwd)
-OUT_DIR=${OUT:-} QUICK=0 ONLY=adapter,selftest,kernels,profile,bench,train,torch TARGET=99
+OUT_DIR=${OUT:-} QUICK=0 ONLY=adapter,selftest,kernels,profile,bench,train,torch TARGET=99 BUDGET=0
+TRAINS=()
+START=$(date +%s)
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --only) ONLY=${2:?--only needs a list}; shift ;;
     --only=*) ONLY=${1#--only=} ;;
     --target-acc) TARGET=${2:?--target-acc needs a number}; shift ;;
+    --budget) BUDGET=${2:?--budget needs seconds}; shift ;;
+    --train) TRAINS+=("${2:?--train needs the train arguments in one word}"); shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1 (run.sh --help)" >&2; exit 2 ;;
     *) OUT_DIR=$1 ;;
@@ -92,7 +100,13 @@ export MNIST_DIR=$KIT/mnist XDG_CACHE_HOME=${TMPDIR:-/tmp}/webgpu-cnn-kit-cache 
 # --- steps: each logs to results/NAME.log; a table of status and seconds for the summary --------
 # step NAME SECONDS COMMAND...: runs COMMAND under a time limit.
 step() {
-  local name=$1 limit=$2 t0 rc secs status; shift 2
+  local name=$1 limit=$2 t0 rc secs status left; shift 2
+  if [ "$BUDGET" -gt 0 ]; then
+    # 20 s are kept for the summary and the archive.
+    left=$((START + BUDGET - 20 - $(date +%s)))
+    [ "$left" -ge 10 ] || { skip "$name" "the --budget is spent"; return; }
+    [ "$left" -lt "$limit" ] && limit=$left
+  fi
   say "== $name"
   t0=$(date +%s.%N)
   timeout --kill-after=10 "$limit" "$@" > "$RES/$name.log" 2>&1
@@ -131,7 +145,15 @@ if has bench; then
   step bench 600 "$NODE" "$CLI" bench $BENCH --json "$RES/bench.json"
   [ $QUICK = 1 ] || step bench-large 600 "$NODE" "$CLI" bench --size large --reps 10 --json "$RES/bench-large.json"
 fi
-if has train; then
+if has train && [ ${#TRAINS[@]} -gt 0 ]; then
+  i=0
+  for a in "${TRAINS[@]}"; do
+    i=$((i + 1))
+    echo "train $a" > "$RES/train-$i.args"
+    # shellcheck disable=SC2086
+    step "train-$i" 600 "$NODE" "$CLI" train $a --out "$RES/train-$i.safetensors"
+  done
+elif has train; then
   # shellcheck disable=SC2086
   step train-lenet 600 "$NODE" "$CLI" train --model lenet --epochs 1 $LIMITS --out "$RES/lenet.safetensors"
   if "$NODE" "$CLI" train --help 2>/dev/null | grep -q -- '--target-acc'; then
@@ -159,7 +181,7 @@ cp "$XDG_CACHE_HOME/webgpu-cnn/autotune.json" "$RES/" 2>/dev/null
   [ -f "$RES/kernels.log" ] && { echo; echo "== kernels (autotune's choices)"; grep -vE '^autotune ' "$RES/kernels.log"; }
   for f in $(ls -v "$RES"/profile-*.log 2>/dev/null); do [ -f "$f" ] && { echo; echo "== $(basename "$f" .log)"; grep -E '^([a-z]+, batch|kernels:|wall clock)' "$f"; }; done
   for f in "$RES"/bench.log "$RES"/bench-large.log; do [ -f "$f" ] && { echo; echo "== $(basename "$f" .log)"; grep -E '^ceilings' "$f"; grep -E 'ms/step' "$f" | head -2; }; done
-  for f in "$RES"/train-*.log; do [ -f "$f" ] && { echo; echo "== $(basename "$f" .log)"; grep -vE '^\s*$|^autotune |^epoch [0-9]+/[0-9]+ \[' "$f" | tail -8; }; done
+  for f in $(ls -v "$RES"/train-*.log 2>/dev/null); do [ -f "$f" ] && { echo; echo "== $(basename "$f" .log)"; cat "${f%.log}.args" 2>/dev/null; grep -vE '^\s*$|^autotune |^epoch [0-9]+/[0-9]+ \[' "$f" | tail -8; }; done
   [ -f "$RES/torch.log" ] && { echo; echo "== torch"; cat "$RES/torch.log"; }
 } > "$OUT_DIR/summary.txt" 2>/dev/null
 cp "$OUT_DIR/summary.txt" "$RES/"
