@@ -3,7 +3,7 @@
 # GPU machine needs to run the engine's checks and measurements: no Node, npm or network there.
 #   node.xz, dawn.node.xz  this machine's node binary; Dawn for Node (the webgpu package's native module)
 #   app/                   the built CLI bundle (dist/cli), the webgpu package's JS, pngjs, jpeg-js, adapter.mjs
-#   vulkan/                Debian's libvulkan1, unpacked (run.sh puts it on LD_LIBRARY_PATH)
+#   vulkan/                Debian's libvulkan1 and GLVND (libglvnd0, libglx0, ...), unpacked (run.sh puts it on LD_LIBRARY_PATH)
 #   compat/                this machine's libstdc++ and libgcc_s, used only where the host's are too old for dawn.node
 #   mnist/                 the four MNIST files from MNIST_DIR, gzipped
 #   run.sh, torch_ref.py, README.md, MANIFEST
@@ -48,13 +48,16 @@ cp -r node_modules/pngjs node_modules/jpeg-js "$APP/node_modules/"
 cp bench/device/adapter.mjs "$APP/"
 printf '{ "name": "webgpu-cnn-kit", "private": true, "type": "module" }\n' > "$APP/package.json"
 
-# libvulkan1 from Debian (the Vulkan loader Dawn opens), unpacked.
+# libvulkan1 from Debian (the Vulkan loader Dawn opens) and GLVND, unpacked: NVIDIA's Vulkan driver
+# lives in libGLX_nvidia, which answers no vkCreateInstance without GLVND's libGLdispatch and libGLX
+# (an H100 container with no libglvnd0 gave 'Could not get vkCreateInstance ... for ICD libGLX_nvidia.so.0').
 DEBS=$(mktemp -d)
 trap 'rm -rf "$DEBS"' EXIT
-(cd "$DEBS" && apt-get download libvulkan1 >/dev/null 2>&1) || cp /var/cache/apt/archives/libvulkan1_*_amd64.deb "$DEBS/" 2>/dev/null \
-  || die "cannot get libvulkan1's .deb: run apt-get update (apt-get download libvulkan1 failed, none in /var/cache/apt/archives)"
-DEB=$(ls "$DEBS"/libvulkan1_*.deb | head -1)
-dpkg-deb -x "$DEB" "$KIT/vulkan"
+for pkg in libvulkan1 libglvnd0 libglx0 libgl1 libegl1 libgles2 libopengl0; do
+  (cd "$DEBS" && apt-get download "$pkg" >/dev/null 2>&1) || cp /var/cache/apt/archives/"$pkg"_*_amd64.deb "$DEBS/" 2>/dev/null \
+    || die "cannot get $pkg's .deb: run apt-get update (apt-get download $pkg failed, none in /var/cache/apt/archives)"
+  dpkg-deb -x "$(ls "$DEBS"/"$pkg"_*.deb | head -1)" "$KIT/vulkan"
+done
 rm -rf "$KIT/vulkan/usr/share"
 
 mkdir -p "$KIT/compat"

@@ -13,11 +13,13 @@
 #                 summary is written before a caller's own limit (the device tool's 10 minutes) ends
 #   --train       `train` arguments for one training step (repeatable); given, they replace the
 #                 train step's lenet and default runs (each gets its own log, train-1, train-2, ...)
+#   --cli         any CLI command with its arguments, e.g. "profile --model cnn --kernels conv2d=v4"
+#                 (repeatable; run after the other steps, logs cli-1, cli-2, ...)
 # Exit 0 when every step that ran passed, 1 otherwise; the results are written either way.
 set -uo pipefail
 KIT=$(cd "$(dirname "$0")" && pwd)
 OUT_DIR=${OUT:-} QUICK=0 ONLY=adapter,selftest,kernels,profile,bench,train,torch TARGET=99 BUDGET=0
-TRAINS=()
+TRAINS=() CLIS=()
 START=$(date +%s)
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -27,6 +29,7 @@ while [ $# -gt 0 ]; do
     --target-acc) TARGET=${2:?--target-acc needs a number}; shift ;;
     --budget) BUDGET=${2:?--budget needs seconds}; shift ;;
     --train) TRAINS+=("${2:?--train needs the train arguments in one word}"); shift ;;
+    --cli) CLIS+=("${2:?--cli needs a command and its arguments in one word}"); shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     -*) echo "run.sh: unknown option $1 (run.sh --help)" >&2; exit 2 ;;
     *) OUT_DIR=$1 ;;
@@ -168,6 +171,14 @@ if has torch; then
   else skip torch "no python3 with torch"; fi
 fi
 
+i=0
+for a in "${CLIS[@]}"; do
+  i=$((i + 1))
+  echo "$a" > "$RES/cli-$i.args"
+  # shellcheck disable=SC2086
+  step "cli-$i" 600 "$NODE" "$CLI" $a
+done
+
 # --- summary and the results folder (at most 8 files of 16 MiB for the device tool) -------------
 rm -f "$RES"/*.safetensors
 cp "$XDG_CACHE_HOME/webgpu-cnn/autotune.json" "$RES/" 2>/dev/null
@@ -183,6 +194,7 @@ cp "$XDG_CACHE_HOME/webgpu-cnn/autotune.json" "$RES/" 2>/dev/null
   for f in "$RES"/bench.log "$RES"/bench-large.log; do [ -f "$f" ] && { echo; echo "== $(basename "$f" .log)"; grep -E '^ceilings' "$f"; grep -E 'ms/step' "$f" | head -2; }; done
   for f in $(ls -v "$RES"/train-*.log 2>/dev/null); do [ -f "$f" ] && { echo; echo "== $(basename "$f" .log)"; cat "${f%.log}.args" 2>/dev/null; grep -vE '^\s*$|^autotune |^epoch [0-9]+/[0-9]+ \[' "$f" | tail -8; }; done
   [ -f "$RES/torch.log" ] && { echo; echo "== torch"; cat "$RES/torch.log"; }
+  for f in $(ls -v "$RES"/cli-*.log 2>/dev/null); do echo; echo "== $(basename "$f" .log): $(cat "${f%.log}.args")"; grep -vE '^autotune ' "$f" | head -60; done
 } > "$OUT_DIR/summary.txt" 2>/dev/null
 cp "$OUT_DIR/summary.txt" "$RES/"
 tar -czf "$OUT_DIR/results.tar.gz" -C "$WORK" results

@@ -109,7 +109,7 @@ export async function trainCommand(f: Flags): Promise<void> {
   // A diverged run stops with what is still on disk, and its own exit code (4).
   const diverged = (e: Error) => { throw e instanceof DivergedError || /^loss became/.test(e.message) ? new DivergedError(`${e.message}; ${saver.kept()}`) : e; };
   const onProgress = f.quiet ? undefined : makeProgress();
-  info(`training ${cfg.model} on ${split.train.count} images (${split.source}), testing on ${split.test.count}; batch ${cfg.batch}, ${cfg.optimizer.type} lr ${cfg.optimizer.lr}, ${cfg.augment ? 'augmented' : 'no augmentation'}`);
+  info(`training ${cfg.model} on ${split.train.count} images (${split.source}), testing on ${split.test.count}; batch ${cfg.batch}, ${cfg.optimizer.type} lr ${cfg.optimizer.lr}, ${cfg.augment ? 'augmented' : 'no augmentation'}${cfg.labelSmoothing ? `, label smoothing ${cfg.labelSmoothing}` : ''}, ${cfg.epochs} epoch${cfg.epochs === 1 ? '' : 's'}`);
   const timed = cfg.targetAcc !== undefined || cfg.evalEvery !== undefined;
   const hooks: TrainHooks = {
     onReady: info,
