@@ -15,7 +15,7 @@ const SPECS: Record<string, FlagSpec> = {
   train: { ...COMMON, ...SELECTION_FLAGS, model: 'string', epochs: 'number', batch: 'number', lr: 'number', optimizer: 'string', momentum: 'number',
     'weight-decay': 'number', schedule: 'string', warmup: 'number', seed: 'number', augment: 'boolean', out: 'string',
     checkpoint: 'string', resume: 'boolean', 'log-every': 'number', runtime: 'string', chromium: 'string', 'label-smoothing': 'number',
-    'target-acc': 'number', 'eval-every': 'number' },
+    beta1: 'number', beta2: 'number', 'target-acc': 'number', 'eval-every': 'number' },
   evaluate: { ...COMMON, ...SELECTION_FLAGS, model: 'string', mistakes: 'string', 'mistakes-count': 'number' },
   predict: { ...SELECTION_FLAGS, quiet: 'boolean', model: 'string', image: 'string' },
   kernels: { ...SELECTION_FLAGS, quiet: 'boolean', model: 'string', batch: 'number' },

@@ -27,6 +27,9 @@ export function defaultModel(cpu: boolean): { model: string; epochs: number } {
   return cpu ? { model: 'lenet', epochs: 3 } : { model: 'bncnn', epochs: recipeFor('bncnn').epochs };
 }
 
+/** Adam's beta: the flag in [0, 1), else the recipe's or checkpoint's (undefined: the optimizer's own default). */
+const betaFlag = (f: Flags, name: string, d: number | undefined): number | undefined => (f[name] === undefined ? d : numFlag(f, name, 0, 0, 1));
+
 function config(f: Flags, resume: Checkpoint | undefined, dflt: { model: string; epochs: number }): TrainConfig {
   // Resuming: what the checkpoint was trained with is the default; explicit flags still win.
   const prev = (resume?.config ?? {}) as Partial<TrainConfig>;
@@ -38,6 +41,7 @@ function config(f: Flags, resume: Checkpoint | undefined, dflt: { model: string;
   const sched = str(f, 'schedule', prev.schedule?.kind ?? r.schedule);
   if (!(SCHEDULES as string[]).includes(sched)) throw new UsageError(`--schedule must be ${SCHEDULES.join(', ')}, got '${sched}'`);
   const mine = opt === r.optimizer; // the recipe's lr and betas are for its own optimizer
+  for (const k of ['beta1', 'beta2']) if (opt === 'sgd' && f[k] !== undefined) throw new UsageError(`--${k} applies to adam and adamw, not sgd (use --momentum)`);
   const target = f['target-acc'] === undefined ? undefined : Number(f['target-acc']);
   if (target !== undefined && !(target > 0 && target <= 100)) throw new UsageError(`--target-acc must be a test accuracy in percent, in (0, 100], got ${f['target-acc']}`);
   return {
@@ -47,7 +51,7 @@ function config(f: Flags, resume: Checkpoint | undefined, dflt: { model: string;
     optimizer: { type: opt as 'adam', lr: numFlag(f, 'lr', prev.optimizer?.lr ?? (mine ? r.lr : undefined) ?? (opt === 'sgd' ? 0.05 : 1e-3), 0, Infinity, true),
       momentum: numFlag(f, 'momentum', prev.optimizer?.momentum ?? 0.9, 0, 1),
       weightDecay: numFlag(f, 'weight-decay', prev.optimizer?.weightDecay ?? (opt === 'adamw' ? 1e-4 : 0), 0),
-      ...(opt !== 'sgd' ? { beta1: prev.optimizer?.beta1 ?? (mine ? r.beta1 : undefined), beta2: prev.optimizer?.beta2 ?? (mine ? r.beta2 : undefined) } : {}) },
+      ...(opt !== 'sgd' ? { beta1: betaFlag(f, 'beta1', prev.optimizer?.beta1 ?? (mine ? r.beta1 : undefined)), beta2: betaFlag(f, 'beta2', prev.optimizer?.beta2 ?? (mine ? r.beta2 : undefined)) } : {}) },
     schedule: { kind: sched as 'cosine', warmup: intFlag(f, 'warmup', prev.schedule?.warmup ?? 0, 0) },
     augment: f.augment === undefined ? prev.augment ?? r.augment : Boolean(f.augment),
     logEvery: intFlag(f, 'log-every', 50, 1),

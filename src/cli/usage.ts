@@ -8,15 +8,15 @@ const EXIT_TEXT = `exit codes: 0 done; 1 bad input or data (a missing, corrupt o
   5 selftest: a kernel or training step disagrees with its float64 reference`;
 
 const COMMANDS: Record<string, string> = {
-  train: `  train     --model cnn|lenet|keras|fast|bncnn|net.json --epochs N --batch N --lr X --optimizer adam|adamw|sgd
-            --momentum X --weight-decay X --schedule cosine|onecycle|step|constant --warmup N --seed N
+  train: `  train     --model bncnn|lenet|cnn|keras|fast|net.json --epochs N --batch N --lr X --optimizer adam|adamw|sgd
+            --momentum X --beta1 X --beta2 X --weight-decay X --schedule cosine|onecycle|step|constant --warmup N --seed N
             --augment[=false] --label-smoothing X --target-acc PCT --eval-every N --dataset mnist|fashion
             --train-limit N --test-limit N --out model.safetensors --checkpoint file --resume --log-every N
             --quiet --runtime node|browser --chromium path`,
   evaluate: '  evaluate  --model model.safetensors --dataset mnist|fashion --test-limit N --mistakes grid.png --mistakes-count N',
   predict: '  predict   --model model.safetensors --image digit.png [more images ...]',
-  profile: '  profile   --model lenet|keras|cnn|fast|net.json --batch N --steps N --trace step.trace.json --runtime node|browser',
-  kernels: '  kernels   --model lenet,keras,cnn,fast,net.json --batch N: each family\'s versions, and per shape the one chosen, why, and the times',
+  profile: '  profile   --model lenet|keras|cnn|fast|bncnn|net.json --batch N --steps N --trace step.trace.json --runtime node|browser',
+  kernels: '  kernels   --model lenet,keras,cnn,fast,bncnn,net.json --batch N: each family\'s versions, and per shape the one chosen, why, and the times',
   setup: '  setup     installs the Vulkan loader and chromium (SwiftShader) when missing (Linux, as root), else prints the command',
   selftest: '  selftest  --filter conv2d,matmul,step,lenet,... --quiet: every kernel version and each preset\'s training step vs float64',
   bench: '  bench     --size tiny|mnist|large --reps N --model M --batch N --steps N --json out.json --trace file --runtime node|browser',
@@ -29,7 +29,8 @@ continues with its settings unless flags override them, repairing the model file
 --model takes a preset or an architecture file: JSON like a model file's architecture metadata,
 {"name": "net", "input": [1, 28, 28], "classes": 10, "layers": [{"type": "conv2d", "in": 1, "out": 8,
 "kernel": 3}, {"type": "relu"}, {"type": "flatten"}, {"type": "linear", "in": 5408, "out": 10}]}.
-Presets bring their recipe (fast: batch 256, adam lr 0.01 betas 0.7/0.9, onecycle, 1 epoch); flags win.
+Presets bring their recipe, flags win: bncnn (the default on a GPU) 8 epochs, batch 128, adam lr 0.005,
+onecycle, augmented, label smoothing 0.1; fast batch 256, adam lr 0.01 betas 0.7/0.9, onecycle, 1 epoch.
 --target-acc 99 evaluates on the test set every --eval-every steps (default half an epoch) and at each
 epoch's end, stops at the first evaluation that reaches it, saves that model, and prints the time to it:
 training wall time with the evaluations, without the data upload and pipeline compilation (printed apart).

@@ -57,6 +57,9 @@ describe('flags, paths and exit codes (no training)', () => {
       [['train', '--epochs', '2.5'], '--epochs must be a positive integer, got 2.5'],
       [['train', '--label-smoothing', '1'], '--label-smoothing must be in [0, 1), got 1'],
       [['train', '--label-smoothing', '-0.1'], '--label-smoothing must be in [0, 1), got -0.1'],
+      [['train', '--beta1', '1'], '--beta1 must be in [0, 1), got 1'],
+      [['train', '--beta2', '-0.5'], '--beta2 must be in [0, 1), got -0.5'],
+      [['train', '--optimizer', 'sgd', '--beta1', '0.8'], '--beta1 applies to adam and adamw, not sgd (use --momentum)'],
       [['evaluate', '--test-limit', '0'], '--test-limit must be a positive integer, got 0'],
       [['train', '--out', 'a.safetensors', '--checkpoint', 'a.safetensors'], 'a.safetensors: named by both --out and --checkpoint; they must be different files'],
       [['frob'], "unknown command 'frob' (commands: train, evaluate, predict, kernels, setup, selftest, profile, bench; webgpu-cnn --help for usage)"],
@@ -65,6 +68,15 @@ describe('flags, paths and exit codes (no training)', () => {
       const r = cli(...tiny(args));
       expect([r.code, r.err], args.join(' ')).toEqual([2, `error: ${line}`]);
     }
+  });
+
+  it('--beta1/--beta2 reach Adam and the checkpoint keeps them for --resume', () => {
+    const ck = join(dir, 'betas.ckpt.safetensors');
+    const r = cli('train', '--model', 'lenet', '--train-limit', '64', '--test-limit', '32', '--batch', '32', '--epochs', '1', '--quiet',
+      '--beta1', '0.8', '--beta2', '0.95', '--out', join(dir, 'betas.safetensors'), '--checkpoint', ck);
+    expect(r.code, r.err).toBe(0);
+    const opt = (decodeCheckpoint(new Uint8Array(readFileSync(ck)), ck).config as { optimizer?: { beta1?: number; beta2?: number } }).optimizer;
+    expect([opt?.beta1, opt?.beta2]).toEqual([0.8, 0.95]);
   });
 
   it('an output path that cannot be written fails before training or evaluating: one line naming it, exit 1', () => {
