@@ -1,14 +1,3 @@
-// Shared by matmul v1-v3 and v6 (included before each): the sizes {M, N, K}, the transpose and
-// accumulate switches, the workgroup size overrides, and the bindings p, A, B, C.
-struct P { M: u32, N: u32, K: u32, _pad: u32 }
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override ACCUMULATE: bool = false;
-override WG_X: u32;
-override WG_Y: u32;
-
-@group(0) @binding(0) var<uniform> p: P;
+// Shared by matmul v1-v3 and v6 (included after sizes.wgsl): the operands A and B as f32.
 @group(0) @binding(1) var<storage, read> A: array<f32>;
 @group(0) @binding(2) var<storage, read> B: array<f32>;
-@group(0) @binding(3) var<storage, read_write> C: array<f32>;

@@ -4,7 +4,7 @@
 // Bindings: p {M,N,K}, A, B, C.
 // Dispatch: one invocation per C element, workgroup (WG_X, WG_Y), grid (ceil(N/WG_X), ceil(M/WG_Y)).
 
-// Sizes, switches, workgroup overrides and bindings: operands.wgsl (included first).
+// Sizes, switches, workgroup overrides and bindings: sizes.wgsl and operands.wgsl (included first).
 
 fn a_at(m: u32, k: u32) -> f32 {
   if (TRANS_A) { return A[k * p.M + m]; }

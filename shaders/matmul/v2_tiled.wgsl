@@ -5,7 +5,7 @@
 // Bindings: p {M,N,K}, A, B, C.
 // Dispatch: workgroup (T, T), grid (ceil(N/T), ceil(M/T)).
 
-// Sizes, switches, workgroup overrides and bindings: operands.wgsl (included first).
+// Sizes, switches, workgroup overrides and bindings: sizes.wgsl and operands.wgsl (included first).
 
 var<workgroup> ta: array<f32, WG_X * WG_X>;
 var<workgroup> tb: array<f32, WG_X * WG_X>;

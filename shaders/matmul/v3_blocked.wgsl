@@ -6,7 +6,7 @@
 // Bindings: 0 params {M,N,K}, 1 A, 2 B, 3 C.
 // Dispatch: workgroup (WG_X, WG_Y); grid (ceil(N/(4*WG_X)), ceil(M/(4*WG_Y))); edge blocks mask by M and N.
 
-// Sizes, switches, workgroup overrides and bindings: operands.wgsl (included first).
+// Sizes, switches, workgroup overrides and bindings: sizes.wgsl and operands.wgsl (included first).
 
 fn a_at(m: u32, k: u32) -> f32 {
   if (m >= p.M) { return 0.0; }

@@ -18,23 +18,14 @@
 // Each invocation keeps a 4x4 block of C in a mat4x4f (named registers, no private array).
 // In bounds by construction: rows past M (columns past N with TRANS_B) are clamped on load and
 //   dropped on store; a bias index is clamped to N-1.
-// Bindings: 0 params {M,N,K}, 1 A, 2 B, 3 C, 4 Y; 5 bias, 6 Z, 7 sums (gemm_sums only) from
-//   fused.wgsl (included first, with the switches, the stores and both entries). An unused Y,
+// Bindings: 0 params {M,N,K} and 3 C from sizes.wgsl (included first, with TRANS_A/TRANS_B/
+//   ACCUMULATE and WG_X/WG_Y); 1 A, 2 B, 4 Y here; 5 bias, 6 Z, 7 sums (gemm_sums only) from
+//   fused.wgsl (included next, with the fusion switches, the stores and both entries). An unused Y,
 //   bias or Z is bound to A.
 // Dispatch: workgroup (WG_X, WG_Y); grid (ceil(N/(4*WG_X)), ceil(M/(4*WG_Y))).
 
-struct P { M: u32, N: u32, K: u32, _pad: u32 }
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override ACCUMULATE: bool = false;
-override WG_X: u32;
-override WG_Y: u32;
-
-@group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> A: array<vec4f>;
 @group(0) @binding(2) var<storage, read> B: array<vec4f>;
-@group(0) @binding(3) var<storage, read_write> C: array<f32>;
 @group(0) @binding(4) var<storage, read> Y: array<vec4f>;
 
 fn a_ld(i: u32) -> vec4f {

@@ -7,9 +7,9 @@
 //   16 multiply-adds.
 // In bounds by construction: rows past M and columns past N are clamped to the last one on
 //   load and dropped on store.
-// Bindings: 0 params {M,N,K}, 1 A, 2 B, 3 C from operands.wgsl (with the sizes, TRANS_A,
-//   TRANS_B, ACCUMULATE, WG_X, WG_Y); 4 Y; 5 bias, 6 Z, 7 sums (gemm_sums only) from fused.wgsl
-//   (with the switches, the stores and both entries). Both included first. An unused Y, bias or
+// Bindings: 0 params {M,N,K} and 3 C from sizes.wgsl (with TRANS_A, TRANS_B, ACCUMULATE, WG_X,
+//   WG_Y), 1 A and 2 B from operands.wgsl; 4 Y; 5 bias, 6 Z, 7 sums (gemm_sums only) from fused.wgsl
+//   (with the switches, the stores and both entries). All three included first. An unused Y, bias or
 //   Z is bound to A.
 // Dispatch: workgroup (WG_X, WG_Y); grid (ceil(N/(4*WG_X)), ceil(M/(4*WG_Y))).
 

@@ -6,6 +6,7 @@ import { memoryStore, parseKernelsFlag, pickFastest, SelectionPolicy, type Autot
 import { contractMismatch, kernelDef } from '../../src/kernels/contract.js';
 import { FAMILIES, registry } from '../../src/kernels/registry.js';
 import v1Source from '../../shaders/matmul/v1_naive.wgsl?raw';
+import sizes from '../../shaders/matmul/sizes.wgsl?raw';
 import operands from '../../shaders/matmul/operands.wgsl?raw';
 import { gpu, output, rand } from '../helpers/gpu.js';
 
@@ -128,7 +129,7 @@ describe('kernel contracts', () => {
   });
 
   it('a contract that disagrees with its WGSL is caught before any dispatch, naming the kernel', async () => {
-    const base = { name: 'matmul.v9', file: 'matmul/v1_naive.wgsl', source: v1Source, include: [operands], entry: 'naive', workgroup: [8, 8] as const };
+    const base = { name: 'matmul.v9', file: 'matmul/v1_naive.wgsl', source: v1Source, include: [sizes, operands], entry: 'naive', workgroup: [8, 8] as const };
     const rw = { A: 'read', B: 'read', C: 'read_write' } as const;
     expect(contractMismatch(kernelDef({ ...base, uniforms: ['M', 'K', 'N'], bindings: rw }))).toMatch(/uniform fields \[M, K, N\] but the WGSL struct has \[M, N, K\]/);
     expect(contractMismatch(kernelDef({ ...base, uniforms: ['M', 'N', 'K'], bindings: { ...rw, D: 'read' } }))).toMatch(/binding 'D' is not declared/);

@@ -7,6 +7,7 @@ import type { Tensor } from '../../gpu/buffers.js';
 import v1Source from '../../../shaders/matmul/v1_naive.wgsl?raw';
 import v2Source from '../../../shaders/matmul/v2_tiled.wgsl?raw';
 import v3Source from '../../../shaders/matmul/v3_blocked.wgsl?raw';
+import sizes from '../../../shaders/matmul/sizes.wgsl?raw';
 import operands from '../../../shaders/matmul/operands.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDef, type KernelDispatch } from '../contract.js';
 import { pow2, versionNamed, type Family, type Limits, type Version } from '../family.js';
@@ -31,7 +32,7 @@ export interface MatmulVersion extends Version<MatmulShape> {
   encode(ctx: GpuContext, A: Tensor, B: Tensor, C: Tensor, s: MatmulShape, accumulate: boolean, io?: FuseTensors): Promise<KernelDispatch>;
 }
 
-const CONTRACT = { include: [operands], uniforms: ['M', 'N', 'K'], bindings: { A: 'read', B: 'read', C: 'read_write' } } as const;
+const CONTRACT = { include: [sizes, operands], uniforms: ['M', 'N', 'K'], bindings: { A: 'read', B: 'read', C: 'read_write' } } as const;
 
 /** A kernel of (wx, wy) workgroups in which each invocation computes per x per outputs. */
 function tiledVersion(name: string, summary: string, def: KernelDef, per: number): MatmulVersion {

@@ -8,6 +8,7 @@ import type { GpuContext } from '../../gpu/context.js';
 import { numel, type Tensor } from '../../gpu/buffers.js';
 import v5Source from '../../../shaders/matmul/v5_fused.wgsl?raw';
 import v6Source from '../../../shaders/matmul/v6_fused_any.wgsl?raw';
+import sizes from '../../../shaders/matmul/sizes.wgsl?raw';
 import operands from '../../../shaders/matmul/operands.wgsl?raw';
 import fusedSource from '../../../shaders/matmul/fused.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDef, type KernelDispatch } from '../contract.js';
@@ -49,14 +50,14 @@ export function plainOnly(s: MatmulShape): string | null {
 /** A version's two entries: the GEMM, and the GEMM that also writes the row sums. */
 export interface FusedKernels { gemm: KernelDef; sums: KernelDef; vec4: boolean }
 
-/** include: the shared WGSL put before the version's own (operands.wgsl for v6, then fused.wgsl). */
+/** include: the shared WGSL put before the version's own (sizes.wgsl, operands.wgsl for v6, then fused.wgsl). */
 function fused(v: string, file: string, source: string, include: readonly string[], workgroup: [number, number], vec4: boolean): FusedKernels {
   const bindings = { A: 'read', B: 'read', C: 'read_write', Y: 'read', bias: 'read', Z: 'read' } as const;
   const def = (name: string, entry: string, extra = {}) => kernelDef({ name, file, source, include, entry, uniforms: ['M', 'N', 'K'], workgroup, bindings: { ...bindings, ...extra } });
   return { gemm: def(`matmul.${v}`, 'gemm'), sums: def(`matmul.sums.${v}`, 'gemm_sums', { sums: 'read_write' }), vec4 };
 }
-export const V5 = fused('v5', 'matmul/v5_fused.wgsl', v5Source, [fusedSource], [16, 4], true);
-export const V6 = fused('v6', 'matmul/v6_fused_any.wgsl', v6Source, [operands, fusedSource], [8, 8], false);
+export const V5 = fused('v5', 'matmul/v5_fused.wgsl', v5Source, [sizes, fusedSource], [16, 4], true);
+export const V6 = fused('v6', 'matmul/v6_fused_any.wgsl', v6Source, [sizes, operands, fusedSource], [8, 8], false);
 
 /** v5's grid follows v4's (narrow outputs get one row of blocks per workgroup); v6 takes 8x8 blocks of 4x4. */
 function layout(k: FusedKernels, s: MatmulShape): { grid: [number, number, number]; workgroup: [number, number] } {
