@@ -5,15 +5,16 @@ import type { RunEstimate } from '../train/clock.js';
 import { estimateLine, setupLines, targetLine } from './time_report.js';
 import { decodeCheckpoint, encodeCheckpoint, encodeModel, type Checkpoint } from '../train/model_file.js';
 import { Sequential, type ModelSpec } from '../nn/model.js';
-import { intFlag, numFlag, UsageError, type Flags } from './args.js';
+import { UsageError, type Flags } from './args.js';
+import { hyperParams } from './train_config.js';
 import { context, datasetLoader, readFileOr, str } from './commands.js';
 import { requestNodeAdapter } from '../gpu/node.js';
+import { describeAdapter, isCpuAdapter } from '../gpu/context.js';
 import { selectionConfig } from './selection.js';
 import { cleanStaleTemps, checkOutputs } from './outputs.js';
 import { EpochSaver, readModelState, reconcile, type Saved } from './saver.js';
 import { makeProgress } from './progress.js';
 import { trainInBrowser } from './browser_train.js';
-import { SCHEDULES } from '../optim/schedule.js';
 import { PRESETS } from '../nn/presets.js';
 import { recipeFor } from '../train/recipes.js';
 import { modelArg, sameArchitecture } from './model_arg.js';
@@ -27,37 +28,15 @@ export function defaultModel(cpu: boolean): { model: string; epochs: number } {
   return cpu ? { model: 'lenet', epochs: 3 } : { model: 'bncnn', epochs: recipeFor('bncnn').epochs };
 }
 
-/** Adam's beta: the flag in [0, 1), else the recipe's or checkpoint's (undefined: the optimizer's own default). */
-const betaFlag = (f: Flags, name: string, d: number | undefined): number | undefined => (f[name] === undefined ? d : numFlag(f, name, 0, 0, 1));
-
 function config(f: Flags, resume: Checkpoint | undefined, dflt: { model: string; epochs: number }): TrainConfig {
   // Resuming: what the checkpoint was trained with is the default; explicit flags still win.
   const prev = (resume?.config ?? {}) as Partial<TrainConfig>;
   const choice = resume ? { spec: resume.spec, preset: Object.hasOwn(PRESETS, resume.spec.name) ? resume.spec.name : undefined } : modelArg(str(f, 'model', dflt.model));
   const model = choice.spec.name, r = recipeFor(choice.preset);
   if (resume && f.model !== undefined && !sameArchitecture(modelArg(String(f.model)).spec, resume.spec)) throw new UsageError(`--model ${f.model} does not match the checkpoint's ${model}`);
-  const opt = str(f, 'optimizer', prev.optimizer?.type ?? r.optimizer);
-  if (!['sgd', 'adam', 'adamw'].includes(opt)) throw new UsageError(`--optimizer must be sgd, adam or adamw, got '${opt}'`);
-  const sched = str(f, 'schedule', prev.schedule?.kind ?? r.schedule);
-  if (!(SCHEDULES as string[]).includes(sched)) throw new UsageError(`--schedule must be ${SCHEDULES.join(', ')}, got '${sched}'`);
-  const mine = opt === r.optimizer; // the recipe's lr and betas are for its own optimizer
-  for (const k of ['beta1', 'beta2']) if (opt === 'sgd' && f[k] !== undefined) throw new UsageError(`--${k} applies to adam and adamw, not sgd (use --momentum)`);
-  const target = f['target-acc'] === undefined ? undefined : Number(f['target-acc']);
-  if (target !== undefined && !(target > 0 && target <= 100)) throw new UsageError(`--target-acc must be a test accuracy in percent, in (0, 100], got ${f['target-acc']}`);
   return {
     model, ...(choice.preset ? {} : { spec: choice.spec }),
-    epochs: intFlag(f, 'epochs', prev.epochs ?? (choice.preset === dflt.model ? dflt.epochs : r.epochs), 1), batch: intFlag(f, 'batch', prev.batch ?? r.batch, 1),
-    seed: intFlag(f, 'seed', prev.seed ?? 1, 0),
-    optimizer: { type: opt as 'adam', lr: numFlag(f, 'lr', prev.optimizer?.lr ?? (mine ? r.lr : undefined) ?? (opt === 'sgd' ? 0.05 : 1e-3), 0, Infinity, true),
-      momentum: numFlag(f, 'momentum', prev.optimizer?.momentum ?? 0.9, 0, 1),
-      weightDecay: numFlag(f, 'weight-decay', prev.optimizer?.weightDecay ?? (opt === 'adamw' ? 1e-4 : 0), 0),
-      ...(opt !== 'sgd' ? { beta1: betaFlag(f, 'beta1', prev.optimizer?.beta1 ?? (mine ? r.beta1 : undefined)), beta2: betaFlag(f, 'beta2', prev.optimizer?.beta2 ?? (mine ? r.beta2 : undefined)) } : {}) },
-    schedule: { kind: sched as 'cosine', warmup: intFlag(f, 'warmup', prev.schedule?.warmup ?? 0, 0) },
-    augment: f.augment === undefined ? prev.augment ?? r.augment : Boolean(f.augment),
-    logEvery: intFlag(f, 'log-every', 50, 1),
-    labelSmoothing: numFlag(f, 'label-smoothing', prev.labelSmoothing ?? r.labelSmoothing, 0, 1),
-    ...(target !== undefined ? { targetAcc: target / 100 } : {}),
-    ...(f['eval-every'] !== undefined ? { evalEvery: intFlag(f, 'eval-every', 0, 1) } : {}),
+    ...hyperParams(f, r, prev, choice.preset === dflt.model ? dflt.epochs : r.epochs),
   };
 }
 
@@ -145,5 +124,5 @@ export async function trainCommand(f: Flags): Promise<void> {
 /** Whether this machine's WebGPU adapter is a CPU one, without keeping a device. */
 async function nodeAdapterIsCpu(): Promise<boolean> {
   const { source, adapter } = await requestNodeAdapter();
-  return source === 'swiftshader-fallback' || /swiftshader|llvmpipe/i.test(`${adapter.info?.vendor} ${adapter.info?.architecture} ${adapter.info?.description}`);
+  return isCpuAdapter(describeAdapter(adapter, source));
 }

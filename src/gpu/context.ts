@@ -14,6 +14,8 @@ export interface AdapterDescription {
   description: string;
   /** How the adapter was found: a GPU, or the SwiftShader fallback we switched to. */
   source: 'native' | 'swiftshader-fallback' | 'browser';
+  /** The adapter says it is a fallback (software) one: GPUAdapterInfo.isFallbackAdapter, where offered. */
+  fallback?: boolean;
   /** Whether Dawn clamps storage accesses (Node sets it; a browser keeps its own setting). */
   robustness?: boolean;
 }
@@ -112,8 +114,7 @@ export class GpuContext {
 
   /** A CPU implementation (SwiftShader, llvmpipe, WARP): training is hours where a GPU takes minutes. */
   get isCpu(): boolean {
-    const a = this.adapter;
-    return a.source === 'swiftshader-fallback' || /swiftshader|llvmpipe|lavapipe|warp|\bcpu\b/i.test([a.vendor, a.architecture, a.device, a.description].join(' '));
+    return isCpuAdapter(this.adapter);
   }
 
   /** Autotune results hold for this adapter and this build of the kernels only. */
@@ -133,6 +134,11 @@ export class GpuContext {
   }
 }
 
+/** Whether an adapter is a CPU implementation: the fallback we switched to, one that says so, or a known software name. */
+export function isCpuAdapter(a: AdapterDescription): boolean {
+  return a.source === 'swiftshader-fallback' || a.fallback === true || /swiftshader|llvmpipe|lavapipe|warp|\bcpu\b/i.test([a.vendor, a.architecture, a.device, a.description].join(' '));
+}
+
 export function describeAdapter(adapter: GPUAdapter, source: AdapterDescription['source'], robustness?: boolean): AdapterDescription {
   const i = adapter.info;
   return {
@@ -141,6 +147,7 @@ export function describeAdapter(adapter: GPUAdapter, source: AdapterDescription[
     device: i?.device ?? '',
     description: i?.description ?? '',
     source,
+    ...(i?.isFallbackAdapter === undefined ? {} : { fallback: i.isFallbackAdapter }),
     ...(robustness === undefined ? {} : { robustness }),
   };
 }
