@@ -1,5 +1,5 @@
-// The pages in headless Chromium on SwiftShader (Playwright): each loads cleanly, the train page
-// trains, `train --runtime browser` matches the Node runtime, the draw page reads drawn digits.
+// The pages in headless Chromium on SwiftShader (Playwright): each loads cleanly, `train --runtime
+// browser` matches the Node runtime, the draw page reads drawn digits (train page runs: train_page.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -55,33 +55,6 @@ describe('pages in headless Chromium', () => {
     expect(errors).toEqual([]);
     expect(await page.locator('#no-webgpu').count()).toBe(0);
     await page.close();
-  });
-
-  it('train page: trains a LeNet from the form, the loss falls, then shows filters and a confusion matrix', async () => {
-    const context = await browser.newContext();
-    const { page, errors } = await open('train.html', context);
-    const losses: number[] = [];
-    await page.exposeFunction('cnnReport', (json: string) => { const m = JSON.parse(json); if (m.type === 'progress') losses.push(m.p.loss); });
-    await page.selectOption('select[name=model]', 'lenet');
-    for (const [k, v] of [['epochs', '1'], ['trainLimit', '1280'], ['testLimit', '200'], ['logEvery', '4'], ['lr', '0.003']]) await page.fill(`input[name=${k}]`, v);
-    await page.click('#start');
-    await expect.poll(() => page.locator('#status').textContent(), { timeout: 240_000, interval: 1000 }).toMatch(/^(done|error)/);
-    await page.screenshot({ path: join(SHOTS, 'train-done.png'), fullPage: true });
-    expect(await page.locator('#status').textContent()).toMatch(/^done: test accuracy/);
-    expect(losses.length).toBe(5);
-    expect(losses.at(-1)!).toBeLessThan(0.75 * losses[0]);
-    expect(await page.locator('#filters canvas').count()).toBe(6);
-    const cells = await page.locator('#confusion-table td').allTextContents();
-    expect(cells.length).toBe(100);
-    expect(cells.reduce((s, c) => s + Number(c), 0)).toBe(200);
-    const [file] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
-    expect(file.suggestedFilename()).toBe('lenet.safetensors');
-    expect(errors).toEqual([]);
-    // The draw page in the same profile finds the model through IndexedDB.
-    const draw = await open('draw.html', context);
-    await expect.poll(() => draw.page.locator('#model-name').textContent(), { timeout: 60_000 }).toMatch(/from the train page \(lenet\)/);
-    expect(draw.errors).toEqual([]);
-    await context.close();
   });
 
   it('bench page: times every registered kernel and a training step, draws the roofline and the timeline, runs the TF.js peer, exports the machine', async () => {
