@@ -8,6 +8,7 @@ import { grid, type Dispatch } from '../../gpu/dispatch.js';
 import fwdSource from '../../../shaders/conv2d/v4_fwd.wgsl?raw';
 import wgradSource from '../../../shaders/conv2d/v4_wgrad.wgsl?raw';
 import dgradSource from '../../../shaders/conv2d/v4_dgrad.wgsl?raw';
+import wgradLoad from '../../../shaders/conv2d/v4_wgrad_load.wgsl?raw';
 import tile from '../../../shaders/conv2d/v4_tile.wgsl?raw';
 import params from '../../../shaders/conv2d/params.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDef } from '../contract.js';
@@ -15,8 +16,8 @@ import type { Limits } from '../family.js';
 import { CONV_UNIFORMS, convUniforms, macs, type Conv2dGeom } from './geometry.js';
 import { BasePlan, fitOrThrow, type Conv2dVersion } from './plan.js';
 
-const def = (name: string, file: string, source: string, entry: string, bindings: KernelDef['bindings'], wg: number) =>
-  kernelDef({ name, file: `conv2d/${file}`, source, include: [params, tile], entry, uniforms: CONV_UNIFORMS, bindings, workgroup: wg });
+const def = (name: string, file: string, source: string, entry: string, bindings: KernelDef['bindings'], wg: number, include: string[] = []) =>
+  kernelDef({ name, file: `conv2d/${file}`, source, include: [params, tile, ...include], entry, uniforms: CONV_UNIFORMS, bindings, workgroup: wg });
 
 /** A pass's tile: R rows (<= 16) x 4*PQ columns per invocation, WG invocations per workgroup. */
 export interface Tile { WG: number; PQ: number }
@@ -39,7 +40,7 @@ const slides = (g: Conv2dGeom) => g.SW === 1 && g.KW <= 5;
 
 const FWD = def('conv2d.fwd.v4', 'v4_fwd.wgsl', fwdSource, 'fwd', { x: 'read', w: 'read', bias: 'read', y: 'read_write' }, WGS.fwd);
 const BWD_INPUT = def('conv2d.bwd_input.v4', 'v4_dgrad.wgsl', dgradSource, 'dgrad', { dy: 'read', y: 'read', w: 'read', dx: 'read_write' }, WGS.dgrad);
-const BWD_WEIGHT = def('conv2d.bwd_weight.v4', 'v4_wgrad.wgsl', wgradSource, 'wgrad', { x: 'read', dy: 'read', y: 'read', dw: 'read_write', db: 'read_write' }, WGS.wgrad);
+const BWD_WEIGHT = def('conv2d.bwd_weight.v4', 'v4_wgrad.wgsl', wgradSource, 'wgrad', { x: 'read', dy: 'read', y: 'read', dw: 'read_write', db: 'read_write' }, WGS.wgrad, [wgradLoad]);
 
 const R = (rows: number) => Math.min(16, rows);
 const cdiv = (a: number, b: number) => Math.ceil(a / b);
