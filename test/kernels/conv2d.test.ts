@@ -152,7 +152,10 @@ describe('conv2d family vs float64 reference', () => {
     await F.conv2d(g, g.input(x.t), g.input(w.t), g.input(b.t), { stride: s.SH, padding: s.PH });
     const d = ctx.select.decisions.find((e) => e.family === 'conv2d' && e.shape === name(s));
     expect(d, 'a conv2d decision').toBeDefined();
-    expect(g.forward.map((f) => f.kernel)).toContain(`conv2d.fwd.${d!.version}`);
+    // The forward pass is the chosen version's own (v5 shares v4's).
+    const fwd = g.forward.map((f) => f.kernel).filter((k) => k.startsWith('conv2d.fwd.'));
+    expect(fwd).toHaveLength(1);
+    expect(version(d!.version).kernels.map((k) => k.name)).toContain(fwd[0]);
     g.destroy();
   });
 
