@@ -88,7 +88,9 @@ describe('conv2d family vs float64 reference', () => {
       maxComputeWorkgroupStorageSize: L.maxComputeWorkgroupStorageSize, maxComputeInvocationsPerWorkgroup: L.maxComputeInvocationsPerWorkgroup, ...over,
     });
     const lenet = conv2dGeom([64, 1, 28, 28], [6, 1, 5, 5], { padding: 2 });
-    expect(v5Chunks(conv2dGeom([2, 3, 8, 8], [4, 3, 3, 3]), ctx.limits)).toBe(1);
+    const small = conv2dGeom([2, 3, 8, 8], [4, 3, 3, 3]);
+    expect(v5Chunks(small, ctx.limits)).toBe(1);
+    expect(conv2dV5Split(9).unfit(small, limits({ maxComputeWorkgroupsPerDimension: 4 }))).toBe('its split weight-gradient pass needs 18 workgroups, over the 4 x 4 grid');
     expect(v5Chunks(lenet, ctx.limits)).toBe(49);
     expect(v5Chunks(lenet, limits({ maxStorageBufferBindingSize: 4096 }))).toBe(6);
     expect(version('v5').unfit(lenet, limits({ maxStorageBufferBindingSize: 512 }))).toBe("its weight-gradient partials scratch [1, 6, 26] needs 624 bytes, over the device's 512");

@@ -100,7 +100,11 @@ export function conv2dV5With(chunks: Chunks): Conv2dVersion {
     name: 'v5',
     summary: 'v4 with a split-K weight gradient for GPUs: v4\'s forward and input-gradient passes; the weight and bias gradients over chunks of the batch\'s pixels, enough workgroups to fill a big GPU, partials in scratch, then a deterministic sum in chunk order',
     kernels: [FWD, WGRAD, SUM_W, SUM_B, BWD_INPUT],
-    unfit: (g, limits) => v4Unfit(g, limits) ?? scratchUnfit('weight-gradient partials', partShape(g, chunks(g, limits)), limits),
+    unfit(g, limits) {
+      const Z = chunks(g, limits), n = workgroups(g).wgrad * Z, max = limits.maxComputeWorkgroupsPerDimension;
+      return v4Unfit(g, limits) ?? scratchUnfit('weight-gradient partials', partShape(g, Z), limits)
+        ?? (n > max * max ? `its split weight-gradient pass needs ${n} workgroups, over the ${max} x ${max} grid` : null);
+    },
     plan(ctx, g, alloc, opts) {
       fitOrThrow(this, g, ctx.limits);
       return new V5Plan(chunks(g, ctx.limits), 'v5', ctx, g, alloc, { dx: true, dw: true, db: true }, opts, true);
