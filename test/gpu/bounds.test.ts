@@ -10,7 +10,8 @@ import { instrumentBounds, type BoundsViolation } from '../../src/gpu/bounds.js'
 import { dispatchKernel, kernelDef } from '../../src/kernels/contract.js';
 import { FAMILIES, registry } from '../../src/kernels/registry.js';
 import type { AnyFamily } from '../../src/kernels/family.js';
-import { CONV2D_ACCUMULATE_CASES, CONV2D_CASES } from '../../src/kernels/conv2d/cases.js';
+import { CONV2D_ACCUMULATE_CASES, CONV2D_CASES, CONV2D_SPLIT_CASES } from '../../src/kernels/conv2d/cases.js';
+import { conv2dV5Split } from '../../src/kernels/conv2d/v5.js';
 import { MATMUL_CASES, MATMUL_FUSED_CASES } from '../../src/kernels/matmul/cases.js';
 import { POOL2D_CASES } from '../../src/kernels/pool2d/cases.js';
 import { BIAS_CASES } from '../../src/kernels/bias/cases.js';
@@ -114,6 +115,16 @@ describe('bounds: every kernel version over its case list, each storage index ch
     }
     expect(found).toEqual([]);
     expect(ran).toBeGreaterThan(0);
+  });
+
+  it('conv2d.v5 with its weight gradient forced into several chunks: no access outside its bindings', async () => {
+    const ctx = await checked();
+    const family = FAMILIES.find((f) => f.name === 'conv2d')!;
+    const found: string[] = [];
+    for (const { g, Z } of CONV2D_SPLIT_CASES) {
+      for (const b of await runCase(ctx, family, GRIDS.conv2d, conv2dV5Split(Z), g)) found.push(`${b.kernel} at ${family.describe(g)} in ${Z} chunks: ${b.count} accesses outside '${b.binding}'`);
+    }
+    expect(found).toEqual([]);
   });
 });
 

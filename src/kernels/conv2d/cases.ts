@@ -41,3 +41,19 @@ export const CONV2D_ACCUMULATE_CASES: Conv2dGeom[] = [
   conv2dGeom([37, 3, 6, 9], [7, 3, 3, 3], { padding: 1 }),
   conv2dGeom([3, 3, 11, 9], [4, 3, 3, 3], { stride: 2, padding: 1, relu: true }),
 ];
+
+/**
+ * v5 with its weight gradient in Z chunks of the N*OH*OW pixels, the last ragged: batch 1 and
+ * more, C=1, 3 and 20, K=17 (two row tiles), stride 1 and 2, padding 0 and 1, chunks shorter and
+ * longer than a workgroup's 64 invocations (its walk carrying across rows and images), an image
+ * row wider than 64; each also with the ReLU.
+ */
+export const CONV2D_SPLIT_CASES: Array<{ g: Conv2dGeom; Z: number }> = ([
+  [[1, 1, 9, 70], [3, 1, 3, 3], 1, 1, 4],
+  [[13, 3, 11, 9], [5, 3, 3, 3], 2, 1, 4],
+  [[2, 3, 10, 12], [17, 3, 3, 3], 1, 0, 3],
+  [[1, 3, 15, 13], [4, 3, 5, 5], 2, 0, 4],
+  [[5, 1, 7, 6], [2, 1, 1, 1], 1, 0, 4],
+  [[4, 20, 6, 5], [6, 20, 3, 3], 1, 1, 7],
+  [[2, 2, 33, 31], [3, 2, 3, 3], 2, 1, 3],
+] as const).flatMap(([x, w, stride, padding, Z]) => [false, true].map((relu) => ({ g: conv2dGeom(x, w, { stride, padding, relu }), Z })));

@@ -1,10 +1,12 @@
 // conv2d's checks against the float64 reference, run by the vitest kernel tests and selftest:
 // every version at every shape of the grid (forward, input, weight and bias gradients), and the
-// accumulate paths, which must add where the version says they can and refuse elsewhere.
+// accumulate paths, which must add where the version says they can and refuse elsewhere; then
+// v5 with its weight gradient forced into several chunks.
 import { close, FWD, GRAD, refuses } from '../../selftest/compare.js';
 import { failures, type Case, type CaseIO } from '../../selftest/io.js';
 import { conv2dFamily, planConv2d, type Conv2dVersion } from './family.js';
-import { CONV2D_ACCUMULATE_CASES, CONV2D_CASES } from './cases.js';
+import { CONV2D_ACCUMULATE_CASES, CONV2D_CASES, CONV2D_SPLIT_CASES } from './cases.js';
+import { conv2dV5Split } from './v5.js';
 import { yShape, type Conv2dGeom } from './geometry.js';
 import { conv2dBwdBiasRef, conv2dBwdInputRef, conv2dBwdWeightRef, conv2dRef } from './ref.js';
 
@@ -64,5 +66,6 @@ export function conv2dChecks(): Case[] {
   return [
     ...versions.flatMap((v) => CONV2D_CASES.map((g, i): Case => ({ group: 'conv2d', name: v.name, shape: describe(g), run: (io) => fresh(io, v, g, i) }))),
     ...versions.flatMap((v) => CONV2D_ACCUMULATE_CASES.map((g, i): Case => ({ group: 'conv2d', name: v.name, shape: `${describe(g)}, gradients accumulated`, run: (io) => accumulated(io, v, g, i) }))),
+    ...CONV2D_SPLIT_CASES.map(({ g, Z }, i): Case => ({ group: 'conv2d', name: 'v5', shape: `${describe(g)}, weight gradient in ${Z} chunks`, run: (io) => fresh(io, conv2dV5Split(Z), g, 50 + i) })),
   ];
 }

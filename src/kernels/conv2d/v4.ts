@@ -8,6 +8,7 @@ import { grid, type Dispatch } from '../../gpu/dispatch.js';
 import fwdSource from '../../../shaders/conv2d/v4_fwd.wgsl?raw';
 import wgradSource from '../../../shaders/conv2d/v4_wgrad.wgsl?raw';
 import dgradSource from '../../../shaders/conv2d/v4_dgrad.wgsl?raw';
+import wgradLoad from '../../../shaders/conv2d/v4_wgrad_load.wgsl?raw';
 import tile from '../../../shaders/conv2d/v4_tile.wgsl?raw';
 import params from '../../../shaders/conv2d/params.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDef } from '../contract.js';
@@ -15,13 +16,13 @@ import type { Limits } from '../family.js';
 import { CONV_UNIFORMS, convUniforms, macs, type Conv2dGeom } from './geometry.js';
 import { BasePlan, fitOrThrow, type Conv2dVersion } from './plan.js';
 
-const def = (name: string, file: string, source: string, entry: string, bindings: KernelDef['bindings'], wg: number) =>
-  kernelDef({ name, file: `conv2d/${file}`, source, include: [params, tile], entry, uniforms: CONV_UNIFORMS, bindings, workgroup: wg });
+const def = (name: string, file: string, source: string, entry: string, bindings: KernelDef['bindings'], wg: number, include: string[] = []) =>
+  kernelDef({ name, file: `conv2d/${file}`, source, include: [params, tile, ...include], entry, uniforms: CONV_UNIFORMS, bindings, workgroup: wg });
 
 /** A pass's tile: R rows (<= 16) x 4*PQ columns per invocation, WG invocations per workgroup. */
 export interface Tile { WG: number; PQ: number }
 type Pass = 'fwd' | 'dgrad' | 'wgrad';
-const WGS: Record<Pass, number> = { fwd: 32, dgrad: 32, wgrad: 64 };
+export const WGS: Record<Pass, number> = { fwd: 32, dgrad: 32, wgrad: 64 };
 
 /** A row segment of up to 16 columns: as few segments per row as can be, then as few idle columns. */
 const segmentQuads = (width: number) => Math.ceil(width / (4 * Math.ceil(width / 16)));
@@ -37,15 +38,15 @@ const stagedSteps = (g: Conv2dGeom) => Math.max(1, Math.floor(BR / (g.KH * g.KW)
 /** Whether the input gradient's (k, kh) rows slide their columns along kw: 4*PQ + 4 registers hold KW - 1 more. */
 const slides = (g: Conv2dGeom) => g.SW === 1 && g.KW <= 5;
 
-const FWD = def('conv2d.fwd.v4', 'v4_fwd.wgsl', fwdSource, 'fwd', { x: 'read', w: 'read', bias: 'read', y: 'read_write' }, WGS.fwd);
-const BWD_INPUT = def('conv2d.bwd_input.v4', 'v4_dgrad.wgsl', dgradSource, 'dgrad', { dy: 'read', y: 'read', w: 'read', dx: 'read_write' }, WGS.dgrad);
-const BWD_WEIGHT = def('conv2d.bwd_weight.v4', 'v4_wgrad.wgsl', wgradSource, 'wgrad', { x: 'read', dy: 'read', y: 'read', dw: 'read_write', db: 'read_write' }, WGS.wgrad);
+export const FWD = def('conv2d.fwd.v4', 'v4_fwd.wgsl', fwdSource, 'fwd', { x: 'read', w: 'read', bias: 'read', y: 'read_write' }, WGS.fwd);
+export const BWD_INPUT = def('conv2d.bwd_input.v4', 'v4_dgrad.wgsl', dgradSource, 'dgrad', { dy: 'read', y: 'read', w: 'read', dx: 'read_write' }, WGS.dgrad);
+const BWD_WEIGHT = def('conv2d.bwd_weight.v4', 'v4_wgrad.wgsl', wgradSource, 'wgrad', { x: 'read', dy: 'read', y: 'read', dw: 'read_write', db: 'read_write' }, WGS.wgrad, [wgradLoad]);
 
-const R = (rows: number) => Math.min(16, rows);
+export const R = (rows: number) => Math.min(16, rows);
 const cdiv = (a: number, b: number) => Math.ceil(a / b);
 
 /** Workgroups of each pass: column tiles x row tiles. */
-function workgroups(g: Conv2dGeom): Record<Pass, number> {
+export function workgroups(g: Conv2dGeom): Record<Pass, number> {
   const t = v4Tiles(g);
   return {
     fwd: cdiv(g.N * g.OH * g.OW, 4 * t.fwd.PQ * t.fwd.WG) * cdiv(g.K, R(g.K)),
@@ -57,7 +58,7 @@ function workgroups(g: Conv2dGeom): Record<Pass, number> {
 const I32_MAX = 2 ** 31 - 1;
 
 /** Why v4 cannot take g: offsets past i32, a grid past the device's, workgroup memory or size past its limits. */
-function unfit(g: Conv2dGeom, limits: Limits): string | null {
+export function v4Unfit(g: Conv2dGeom, limits: Limits): string | null {
   const xs = g.N * g.C * g.H * g.W, ys = g.N * g.K * g.OH * g.OW;
   if (xs > I32_MAX) return `its i32 offsets cannot index x: N*C*H*W = ${xs} elements`;
   if (ys > I32_MAX) return `its i32 offsets cannot index y: N*K*OH*OW = ${ys} elements`;
@@ -73,7 +74,8 @@ function unfit(g: Conv2dGeom, limits: Limits): string | null {
   return null;
 }
 
-class V4Plan extends BasePlan {
+/** v4's layer; v5 extends it with its own weight and bias gradients. */
+export class V4Plan extends BasePlan {
   /** The weight and bias gradients' destinations until both that packGrad asked for are given. */
   private dw?: { t: Tensor; acc: boolean };
   private db?: { t: Tensor; acc: boolean };
@@ -92,7 +94,7 @@ class V4Plan extends BasePlan {
     return [await this.pass(FWD, v4Tiles(g).fwd, g.K, workgroups(g).fwd, { x, w, bias, y }, {}, 2 * macs(g))];
   }
 
-  protected async encodePackGrad() {
+  protected async encodePackGrad(): Promise<Dispatch[]> {
     this.dw = this.db = undefined;
     return [];
   }
@@ -130,7 +132,7 @@ export const conv2dV4: Conv2dVersion = {
   name: 'v4',
   summary: 'implicit GEMM, no im2col/col2im buffers: 1 pass forward (bias and ReLU in the store), 1 for weight + bias gradients, 1 for the input gradient (ReLU mask on load); weights staged in workgroup memory, named register tiles',
   kernels: [FWD, BWD_WEIGHT, BWD_INPUT],
-  unfit,
+  unfit: v4Unfit,
   plan(ctx, g, alloc, opts) {
     fitOrThrow(this, g, ctx.limits);
     return new V4Plan('v4', ctx, g, alloc, { dx: true, dw: true, db: true }, opts, true);
