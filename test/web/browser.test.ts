@@ -2,50 +2,29 @@
 // browser` matches the Node runtime, the draw page reads drawn digits (train page runs: train_page.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadDir } from '../../src/data/mnist.js';
-import { take } from '../../src/data/idx.js';
-import { dataFiles } from '../../src/cli/browser_train.js';
-import { CHROMIUM_ARGS, findChromium, pagesDir, serve } from '../../src/cli/runtime.js';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { findChromium } from '../../src/cli/runtime.js';
+import { openPage, SHOTS, startPages, type Opened, type Pages } from '../helpers/pages.js';
 
 const CLI = resolve('dist/cli/main.js');
-const SHOTS = resolve('dist/screenshots');
 const dir = mkdtempSync(join(tmpdir(), 'cnn-web-'));
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serve>>;
+let pages: Pages;
 
 function cli(...args: string[]): { code: number; out: string; err: string } {
   const r = spawnSync('node', [CLI, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env }, timeout: 900_000 });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr.split('\n').filter((l) => /^(error|adapter|runtime|page)/.test(l)).join('\n') };
 }
 
-/** A page with its console errors and uncaught exceptions collected. */
-async function open(path: string, context?: BrowserContext): Promise<{ page: Page; errors: string[] }> {
-  const page = await (context ?? browser).newPage({ viewport: { width: 1100, height: 900 } });
-  const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.url}${path}`);
-  if (path !== 'index.html') await page.waitForFunction(() => (window as unknown as { cnn?: unknown }).cnn !== undefined, null, { timeout: 60_000 });
-  return { page, errors };
-}
+const open = (path: string, context?: BrowserContext): Promise<Opened> => openPage(pages, path, context);
 
 beforeAll(async () => {
-  if (!process.env.MNIST_DIR) throw new Error('MNIST_DIR is not set; run with MNIST_DIR=../shared/data/mnist (as .ci/run does)');
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: npm test builds it first (pretest)`);
-  mkdirSync(SHOTS, { recursive: true });
-  const full = await loadDir(process.env.MNIST_DIR);
-  server = await serve(resolve(pagesDir(resolve('dist/cli'))), dataFiles('mnist', { source: 'test', train: take(full.train, 2560), test: take(full.test, 500) }));
-  browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+  pages = await startPages({ train: 2560, test: 500 });
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+afterAll(async () => { await pages?.close(); });
 
 describe('pages in headless Chromium', () => {
   it.each(['index.html', 'train.html', 'bench.html', 'draw.html'])('%s loads without console errors', async (path) => {
@@ -135,7 +114,7 @@ describe('pages in headless Chromium', () => {
   it('a browser without WebGPU gets a message saying how to enable it, not a blank page', async () => {
     const plain = await chromium.launch({ executablePath: findChromium(), args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'] });
     const page = await plain.newPage();
-    await page.goto(`${server.url}train.html`);
+    await page.goto(`${pages.url}train.html`);
     await expect.poll(() => page.locator('#no-webgpu').count(), { timeout: 30_000 }).toBe(1);
     expect(await page.locator('#no-webgpu').textContent()).toMatch(/enable-unsafe-webgpu/);
     await page.screenshot({ path: join(SHOTS, 'no-webgpu.png') });
@@ -192,7 +171,7 @@ describe('headless runtime and the draw page', () => {
   });
 
   it.each([1, 0, 7])('draw page with no model of its own loads the pretrained LeNet and reads a drawn %i', async (digit) => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const context = await pages.browser.newContext({ viewport: { width: 1100, height: 900 } });
     const { page, errors } = await open('draw.html', context);
     await expect.poll(() => page.locator('#model-name').textContent(), { timeout: 60_000 }).toBe('the pretrained lenet-mnist.safetensors (lenet)');
     await draw(page, digit);

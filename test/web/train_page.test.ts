@@ -2,29 +2,12 @@
 // field is one line, a run from the form trains and shows filters and a confusion matrix, and a
 // target accuracy gives the CLI's time-to-accuracy line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { loadDir } from '../../src/data/mnist.js';
-import { take } from '../../src/data/idx.js';
-import { dataFiles } from '../../src/cli/browser_train.js';
-import { CHROMIUM_ARGS, findChromium, pagesDir, serve } from '../../src/cli/runtime.js';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { openPage, SHOTS, startPages, type Opened, type Pages } from '../helpers/pages.js';
 
-const SHOTS = resolve('dist/screenshots');
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serve>>;
-
-/** The train page with its console errors, uncaught exceptions and reports (window.cnnReport) collected. */
-async function open(context?: BrowserContext): Promise<{ page: Page; errors: string[]; reports: Array<{ type: string; [k: string]: unknown }> }> {
-  const page = await (context ?? browser).newPage({ viewport: { width: 1100, height: 900 } });
-  const errors: string[] = [], reports: Array<{ type: string }> = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.exposeFunction('cnnReport', (json: string) => { reports.push(JSON.parse(json)); });
-  await page.goto(`${server.url}train.html`);
-  await page.waitForFunction(() => (window as unknown as { cnn?: unknown }).cnn !== undefined, null, { timeout: 60_000 });
-  return { page, errors, reports };
-}
+let pages: Pages;
+const open = (context?: BrowserContext): Promise<Opened> => openPage(pages, 'train.html', context);
 
 const status = (page: Page) => page.locator('#status').textContent();
 const values = (page: Page, names: string[]) => Promise.all(names.map((n) => page.locator(`[name=${n}]`).inputValue()));
@@ -40,18 +23,8 @@ async function runToEnd(page: Page): Promise<string> {
   return (await status(page))!;
 }
 
-beforeAll(async () => {
-  if (!process.env.MNIST_DIR) throw new Error('MNIST_DIR is not set; run with MNIST_DIR=../shared/data/mnist (as .ci/run does)');
-  mkdirSync(SHOTS, { recursive: true });
-  const full = await loadDir(process.env.MNIST_DIR);
-  server = await serve(resolve(pagesDir(resolve('dist/cli'))), dataFiles('mnist', { source: 'test', train: take(full.train, 1280), test: take(full.test, 200) }));
-  browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+beforeAll(async () => { pages = await startPages({ train: 1280, test: 200 }); });
+afterAll(async () => { await pages?.close(); });
 
 describe('train page', () => {
   it('opens with the bncnn recipe, fills each model\'s recipe on change, keeps edits, and says which models suit a CPU', async () => {
@@ -98,7 +71,7 @@ describe('train page', () => {
   });
 
   it('trains a LeNet from the form, the loss falls, then shows filters and a confusion matrix', async () => {
-    const context = await browser.newContext();
+    const context = await pages.browser.newContext();
     const { page, errors, reports } = await open(context);
     await page.selectOption('select[name=model]', 'lenet');
     await fill(page, { epochs: '1', 'log-every': '4', lr: '0.003' });
@@ -119,7 +92,7 @@ describe('train page', () => {
     expect(errors).toEqual([]);
     // The draw page in the same profile finds the model through IndexedDB.
     const draw = await context.newPage();
-    await draw.goto(`${server.url}draw.html`);
+    await draw.goto(`${pages.url}draw.html`);
     await expect.poll(() => draw.locator('#model-name').textContent(), { timeout: 60_000 }).toMatch(/from the train page \(lenet\)/);
     await context.close();
   });
