@@ -6,7 +6,7 @@
 //   what make it ~3x faster than v3 on the CPU; on GPUs they are the usual vec4 global loads.
 // Split-K: workgroup z sums k in [z*KC, min(K, z*KC + KC)) and writes slice z of C ([Z,M,N]).
 // OUT_NCHW (the conv GEMM): column j = n*S + s goes to C[(n*MR + m)*S + s] for m < MR, j < NJ.
-// Bindings: 0 params, 1 A, 2 B, 3 C.
+// Bindings: 0 params, 1 A, 2 B, 3 C. b_blk (a 4x4 block of op(B)) comes from vec4_b.wgsl (included first).
 // Dispatch: workgroup (WG_X, WG_Y); grid (ceil(N/(4*WG_X)), ceil(M/(4*WG_Y)), splits).
 
 struct P { M: u32, N: u32, K: u32, KC: u32, S: u32, NJ: u32, MR: u32, _pad: u32 }
@@ -34,19 +34,6 @@ fn a_blk(m0: u32, k: u32) -> mat4x4f {
   let o = k / 4u;
   return mat4x4f(A[min(m0, p.M - 1u) * q + o], A[min(m0 + 1u, p.M - 1u) * q + o],
                  A[min(m0 + 2u, p.M - 1u) * q + o], A[min(m0 + 3u, p.M - 1u) * q + o]);
-}
-
-// Column t holds op(B)[k+t, n0..n0+3].
-fn b_blk(k: u32, n0: u32) -> mat4x4f {
-  if (TRANS_B) {
-    let q = p.K / 4u;
-    let o = k / 4u;
-    return transpose(mat4x4f(B[min(n0, p.N - 1u) * q + o], B[min(n0 + 1u, p.N - 1u) * q + o],
-                             B[min(n0 + 2u, p.N - 1u) * q + o], B[min(n0 + 3u, p.N - 1u) * q + o]));
-  }
-  let q = p.N / 4u;
-  let o = k * q + n0 / 4u;
-  return mat4x4f(B[o], B[o + q], B[o + 2u * q], B[o + 3u * q]);
 }
 
 // off holds the NCHW offsets of columns n0..n0+3 without the row term (OUT_NCHW only).

@@ -20,7 +20,8 @@
 //   dropped on store; a bias index is clamped to N-1.
 // Bindings: 0 params {M,N,K} and 3 C from sizes.wgsl (included first, with TRANS_A/TRANS_B/
 //   ACCUMULATE and WG_X/WG_Y); 1 A, 2 B, 4 Y here; 5 bias, 6 Z, 7 sums (gemm_sums only) from
-//   fused.wgsl (included next, with the fusion switches, the stores and both entries). An unused Y,
+//   fused.wgsl (included next, with the fusion switches, the stores and both entries); b_blk from
+//   vec4_b.wgsl (shared with v4). An unused Y,
 //   bias or Z is bound to A.
 // Dispatch: workgroup (WG_X, WG_Y); grid (ceil(N/(4*WG_X)), ceil(M/(4*WG_Y))).
 
@@ -44,19 +45,6 @@ fn a_blk(m0: u32, k: u32) -> mat4x4f {
   let o = k / 4u;
   return mat4x4f(a_ld(min(m0, p.M - 1u) * q + o), a_ld(min(m0 + 1u, p.M - 1u) * q + o),
                  a_ld(min(m0 + 2u, p.M - 1u) * q + o), a_ld(min(m0 + 3u, p.M - 1u) * q + o));
-}
-
-// Column t holds op(B)[k+t, n0..n0+3].
-fn b_blk(k: u32, n0: u32) -> mat4x4f {
-  if (TRANS_B) {
-    let q = p.K / 4u;
-    let o = k / 4u;
-    return transpose(mat4x4f(B[min(n0, p.N - 1u) * q + o], B[min(n0 + 1u, p.N - 1u) * q + o],
-                             B[min(n0 + 2u, p.N - 1u) * q + o], B[min(n0 + 3u, p.N - 1u) * q + o]));
-  }
-  let q = p.N / 4u;
-  let o = k * q + n0 / 4u;
-  return mat4x4f(B[o], B[o + q], B[o + 2u * q], B[o + 3u * q]);
 }
 
 struct Block { acc: mat4x4f, rs: vec4f }

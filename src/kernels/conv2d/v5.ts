@@ -83,14 +83,18 @@ class V5Plan extends V4Plan {
     })];
   }
 
-  protected override async encodeWeight(dw: Tensor, accumulate: boolean) {
-    const g = this.geom, n = g.K * g.C * g.KH * g.KW;
-    return [await dispatchKernel(this.ctx, SUM_W, { uniforms: this.uniforms, bind: { part: this.bwd.get('part'), dw }, threads: n, constants: { ACCUMULATE: accumulate ? 1 : 0 }, flops: this.Z * n })];
+  /** The chunks' partials of `n` outputs summed in chunk order into `out` (dw or db). */
+  private async sum(def: typeof SUM_W, out: Record<string, Tensor>, n: number, accumulate: boolean): Promise<Dispatch[]> {
+    return [await dispatchKernel(this.ctx, def, { uniforms: this.uniforms, bind: { part: this.bwd.get('part'), ...out }, threads: n, constants: { ACCUMULATE: accumulate ? 1 : 0 }, flops: this.Z * n })];
   }
 
-  protected override async encodeBias(db: Tensor, accumulate: boolean) {
+  protected override encodeWeight(dw: Tensor, accumulate: boolean) {
     const g = this.geom;
-    return [await dispatchKernel(this.ctx, SUM_B, { uniforms: this.uniforms, bind: { part: this.bwd.get('part'), db }, threads: g.K, constants: { ACCUMULATE: accumulate ? 1 : 0 }, flops: this.Z * g.K })];
+    return this.sum(SUM_W, { dw }, g.K * g.C * g.KH * g.KW, accumulate);
+  }
+
+  protected override encodeBias(db: Tensor, accumulate: boolean) {
+    return this.sum(SUM_B, { db }, this.geom.K, accumulate);
   }
 }
 

@@ -9,6 +9,7 @@ import { numel, type Tensor } from '../../gpu/buffers.js';
 import v5Source from '../../../shaders/matmul/v5_fused.wgsl?raw';
 import v6Source from '../../../shaders/matmul/v6_fused_any.wgsl?raw';
 import sizes from '../../../shaders/matmul/sizes.wgsl?raw';
+import vec4B from '../../../shaders/matmul/vec4_b.wgsl?raw';
 import operands from '../../../shaders/matmul/operands.wgsl?raw';
 import fusedSource from '../../../shaders/matmul/fused.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDef, type KernelDispatch } from '../contract.js';
@@ -56,7 +57,7 @@ function fused(v: string, file: string, source: string, include: readonly string
   const def = (name: string, entry: string, extra = {}) => kernelDef({ name, file, source, include, entry, uniforms: ['M', 'N', 'K'], workgroup, bindings: { ...bindings, ...extra } });
   return { gemm: def(`matmul.${v}`, 'gemm'), sums: def(`matmul.sums.${v}`, 'gemm_sums', { sums: 'read_write' }), vec4 };
 }
-export const V5 = fused('v5', 'matmul/v5_fused.wgsl', v5Source, [sizes, fusedSource], [16, 4], true);
+export const V5 = fused('v5', 'matmul/v5_fused.wgsl', v5Source, [sizes, vec4B, fusedSource], [16, 4], true);
 export const V6 = fused('v6', 'matmul/v6_fused_any.wgsl', v6Source, [sizes, operands, fusedSource], [8, 8], false);
 
 /** v5's grid follows v4's (narrow outputs get one row of blocks per workgroup); v6 takes 8x8 blocks of 4x4. */

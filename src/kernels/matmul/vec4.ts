@@ -3,11 +3,12 @@
 import type { GpuContext } from '../../gpu/context.js';
 import { numel, type Tensor } from '../../gpu/buffers.js';
 import vec4Source from '../../../shaders/matmul/v4_vec4.wgsl?raw';
+import vec4B from '../../../shaders/matmul/vec4_b.wgsl?raw';
 import { dispatchKernel, kernelDef, type KernelDef, type KernelDispatch } from '../contract.js';
 
 export function vec4GemmKernel(name: string, constants: Record<string, number> = {}, partOf?: string): KernelDef {
   return kernelDef({
-    name, file: 'matmul/v4_vec4.wgsl', source: vec4Source, entry: 'gemm',
+    name, file: 'matmul/v4_vec4.wgsl', source: vec4Source, include: [vec4B], entry: 'gemm',
     uniforms: ['M', 'N', 'K', 'KC', 'S', 'NJ', 'MR'], bindings: { A: 'read', B: 'read', C: 'read_write' },
     workgroup: [16, 4], constants, partOf,
   });
