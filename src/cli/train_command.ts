@@ -79,7 +79,7 @@ export async function trainCommand(f: Flags): Promise<void> {
   const ctx = runtime === 'node' ? await context(f) : undefined;
   const cpu = f.model !== undefined || resume ? false : ctx ? ctx.isCpu : await nodeAdapterIsCpu();
   const cfg = config(f, resume, defaultModel(cpu));
-  if (cpu) info(`no GPU (a CPU adapter): training ${cfg.model} for ${cfg.epochs} epoch${cfg.epochs === 1 ? "" : "s"}, minutes on a CPU; --model fast reaches 99% in its one epoch, --model cnn trains the 99.5% model (a day on a CPU, minutes on a GPU)`);
+  if (cpu) info(`no GPU (a CPU adapter): training ${cfg.model} for ${cfg.epochs} epoch${cfg.epochs === 1 ? "" : "s"}, minutes on a CPU; --model fast reaches 99% in its one epoch, --model bncnn trains the 99.5% model (hours on a CPU, seconds on a GPU)`);
   const saver = startSaver(out, ckpt, resume);
   if (resume && resume.epoch >= cfg.epochs) { ctx?.destroy(); return say(`nothing to do: the checkpoint is already at epoch ${resume.epoch} of ${cfg.epochs}`); }
 
